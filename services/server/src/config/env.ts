@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every environment variable Latchkey reads is declared here, and nowhere else.
+// Boot fails with a message that names the variable when a value is wrong.
+
+const url = (protocols: string[], name: string) =>
+  z.string().trim().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${name} URL (${protocols.map((p) => `${p}//`).join(' or ')}…)`);
+
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (value === '' || value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const ok = entries.every((entry) =>
+      /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(entry),
+    );
+    if (value === 'true' || !ok) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message:
+          'must be false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs ' +
+          '(loopback, linklocal, uniquelocal allowed); "true" would let any client spoof its address',
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
+const secretList = z
+  .string()
+  .trim()
+  .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((s) => s.length >= 32), {
+    message: 'must be one or more comma-separated secrets of at least 32 characters each (newest first)',
+  });
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LATCHKEY_ISSUER: url(['http:', 'https:'], 'http(s)')
+      .refine((value) => {
+        const u = new URL(value);
+        return !u.search && !u.hash;
+      }, 'must not carry a query or fragment')
+      .default('http://localhost:3000'),
+    PORT: z.coerce.number({ invalid_type_error: 'must be a port number' }).int().min(1).max(65535).default(3000),
+    DATABASE_URL: optional(url(['postgres:', 'postgresql:'], 'PostgreSQL')),
+    REDIS_URL: optional(url(['redis:', 'rediss:'], 'Redis')),
+    LATCHKEY_DATA_DIR: z.string().trim().min(1).default('./.latchkey'),
+    LATCHKEY_SECRETS: optional(secretList),
+    SMTP_URL: optional(url(['smtp:', 'smtps:'], 'SMTP')),
+    LATCHKEY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
+    LATCHKEY_TRUST_PROXY: trustProxy.default('false'),
+    LATCHKEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LATCHKEY_REGISTRATION_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
+    LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.LATCHKEY_SECRETS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
+    }
+    if (!env.LATCHKEY_ISSUER.startsWith('https://')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_ISSUER'], message: 'must be an https:// URL when NODE_ENV=production' });
+    }
+  });
+
+export type Config = Readonly<{
+  env: 'development' | 'production' | 'test';
+  issuer: string;
+  port: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  /** Newest first; undefined means "generate and keep in the data dir" (never in production). */
+  secrets: readonly string[] | undefined;
+  smtpUrl: string | undefined;
+  signup: 'open' | 'invite' | 'closed';
+  trustProxy: false | number | readonly string[];
+  logLevel: string;
+  registrationToken: string | undefined;
+  keyRefreshSeconds: number;
+}>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once. Throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        // Never echo the value: it may be a secret.
+        return `${name} ${issue.message}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  return Object.freeze({
+    env: env.NODE_ENV,
+    issuer: env.LATCHKEY_ISSUER.replace(/\/$/, ''),
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    dataDir: path.resolve(env.LATCHKEY_DATA_DIR),
+    secrets: env.LATCHKEY_SECRETS ? Object.freeze(env.LATCHKEY_SECRETS) : undefined,
+    smtpUrl: env.SMTP_URL,
+    signup: env.LATCHKEY_SIGNUP,
+    trustProxy: Array.isArray(env.LATCHKEY_TRUST_PROXY)
+      ? Object.freeze(env.LATCHKEY_TRUST_PROXY)
+      : env.LATCHKEY_TRUST_PROXY,
+    logLevel: env.LATCHKEY_LOG_LEVEL,
+    registrationToken: env.LATCHKEY_REGISTRATION_TOKEN,
+    keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
+  });
+}

@@ -1,0 +1,52 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import knexFactory, { type Knex } from 'knex';
+import ClientPGLite from 'knex-pglite';
+import pg from 'pg';
+
+// Return timestamps as Date and bigint counts as numbers on both backends.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Db = Readonly<{
+  knex: Knex;
+  kind: 'postgres' | 'pglite';
+  close: () => Promise<void>;
+}>;
+
+export type DbOptions =
+  | { databaseUrl: string; poolMax?: number }
+  | { dataDir: string }
+  /** An already-open PGlite instance (tests share one; it costs ~2 s and hundreds of MB). */
+  | { pglite: PGlite };
+
+export async function createDb(options: DbOptions): Promise<Db> {
+  if ('databaseUrl' in options) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: options.databaseUrl,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: 10_000,
+    });
+    return { knex, kind: 'postgres', close: () => knex.destroy() };
+  }
+  let pglite: PGlite;
+  let owned = false;
+  if ('pglite' in options) {
+    pglite = options.pglite;
+  } else {
+    const dir = path.join(options.dataDir, 'pgdata');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    pglite = new PGlite(dir);
+    owned = true;
+  }
+  const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: { pglite } as never });
+  return {
+    knex,
+    kind: 'pglite',
+    close: async () => {
+      // knex-pglite closes the instance when the pool is destroyed; keep shared ones open.
+      if (owned) await knex.destroy();
+    },
+  };
+}
