@@ -1,0 +1,105 @@
+import type { Knex } from 'knex';
+import type { Adapter, AdapterFactory, Configuration, JWKS } from 'oidc-provider';
+import type { Config } from '../config/env.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
+import { renderErrorPage } from './error-page.ts';
+import { createGetResourceServerInfo } from './resources.ts';
+
+/** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
+export const TTL = {
+  AccessToken: 60 * 60,
+  AuthorizationCode: 60,
+  ClientCredentials: 10 * 60,
+  DeviceCode: 10 * 60,
+  IdToken: 60 * 60,
+  Interaction: 60 * 60,
+  RefreshToken: 14 * 24 * 60 * 60,
+  Grant: 14 * 24 * 60 * 60,
+  Session: 14 * 24 * 60 * 60,
+} as const;
+
+/** API resources may ask for at most this access-token lifetime. */
+export const MAX_RESOURCE_TOKEN_TTL = 24 * 60 * 60;
+/** How long a retired key stays in the JWKS: nothing it signed can outlive this. */
+export const MAX_SIGNED_TOKEN_TTL = Math.max(TTL.IdToken, MAX_RESOURCE_TOKEN_TTL) + 5 * 60;
+
+// Client secrets are stored hashed, so nothing may use them as an HMAC key:
+// only asymmetric algorithms, and no client_secret_jwt.
+const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+
+export type ConfigurationDeps = {
+  config: Config;
+  knex: Knex;
+  keyring: Keyring;
+  adapter: AdapterFactory | (new (name: string) => Adapter);
+  jwks: JWKS;
+};
+
+export function buildConfiguration({ config, knex, keyring, adapter, jwks }: ConfigurationDeps): Configuration {
+  const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
+  return {
+    adapter,
+    jwks,
+    findAccount: createFindAccount(knex),
+    claims: { ...CLAIMS_BY_SCOPE } as unknown as Configuration['claims'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: { properties: ['first_party'] },
+    enabledJWA: {
+      idTokenSigningAlgValues: [...SIGNING_ALGS],
+      userinfoSigningAlgValues: [...SIGNING_ALGS],
+      introspectionSigningAlgValues: [...SIGNING_ALGS],
+      authorizationSigningAlgValues: [...SIGNING_ALGS],
+      requestObjectSigningAlgValues: [...SIGNING_ALGS],
+      clientAuthSigningAlgValues: [...SIGNING_ALGS],
+    },
+    cookies: {
+      keys: keyring.cookieKeys(),
+      long: { signed: true, secure: secureCookies, sameSite: 'lax' },
+      short: { signed: true, secure: secureCookies, sameSite: 'lax' },
+    },
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: { ...TTL },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx, out) => renderErrorPage(ctx, out),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client may introspect its own tokens, or tokens issued for it as the audience; no token scanning by others.
+        allowedPolicy: async (_ctx, client, token) =>
+          token.clientId === client.clientId || [(token as { aud?: string | string[] }).aud ?? []].flat().includes(client.clientId),
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      dPoP: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // A token request without `resource` gets the single resource the grant holds, if any.
+        defaultResource: async (_ctx, _client, oneOf) => (oneOf && oneOf.length === 1 ? oneOf[0]! : undefined),
+        useGrantedResource: async () => true,
+        getResourceServerInfo: createGetResourceServerInfo(knex),
+      },
+      // Dynamic registration only when an operator configured an initial access token.
+      registration: config.registrationToken
+        ? { enabled: true, initialAccessToken: config.registrationToken }
+        : { enabled: false },
+      registrationManagement: { enabled: Boolean(config.registrationToken), rotateRegistrationAccessToken: true },
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+import { buildApp, type AppOptions } from './app.ts';
+import type { Config } from './config/env.ts';
+import { resolveSecrets } from './config/secrets.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { createDb, type Db } from './db/knex.ts';
+import { assertNoPendingMigrations, migrateLatest } from './db/migrate.ts';
+import { startPurge } from './db/purge.ts';
+import { createLogger, type Logger } from './http/logger.ts';
+import { createAdapter } from './oidc/adapter.ts';
+import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
+import { ensureSigningKeys, loadSigningKeys, watchSigningKeys } from './oidc/keys.ts';
+import { ProviderHolder } from './oidc/provider.ts';
+import { createStore, type Store } from './store/index.ts';
+
+export type ServerOptions = {
+  config: Config;
+  /** Apply pending migrations before serving (always done on embedded PGlite). */
+  migrate?: boolean;
+  logger?: Logger;
+  /** Use this PGlite instance instead of one in the data dir (tests). */
+  pglite?: PGlite;
+  /** Listen on this port instead of config.port (0 = any free port). */
+  port?: number;
+  host?: string;
+} & AppOptions;
+
+export type RunningServer = {
+  url: string;
+  server: Server;
+  db: Db;
+  store: Store;
+  providers: ProviderHolder;
+  logger: Logger;
+  close: () => Promise<void>;
+};
+
+/** config → db → store → keys → provider → listen. `close` shuts down in the reverse order. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const keyring = new Keyring(await resolveSecrets(config));
+
+  const db = await createDb(
+    options.pglite ? { pglite: options.pglite } : config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+  );
+  const cleanup: Array<() => Promise<void> | void> = [() => db.close()];
+  const closeAll = async () => {
+    for (const step of cleanup.reverse()) await Promise.resolve(step()).catch((err) => logger.error({ err }, 'shutdown step failed'));
+  };
+
+  try {
+    if (db.kind === 'pglite' || options.migrate) {
+      const applied = await migrateLatest(db.knex);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    } else {
+      await assertNoPendingMigrations(db.knex);
+    }
+
+    const store = await createStore({ redisUrl: config.redisUrl });
+    cleanup.push(() => store.close());
+
+    await ensureSigningKeys({ db, keyring });
+    const keys = await loadSigningKeys({ db, keyring, maxTokenTtlSeconds: MAX_SIGNED_TOKEN_TTL });
+    const providers = new ProviderHolder({ config, knex: db.knex, keyring, adapter: createAdapter(db, keyring), logger, store }, structuredClone(keys.jwks));
+
+    const stopKeys = watchSigningKeys({
+      db,
+      keyring,
+      intervalMs: config.keyRefreshSeconds * 1000,
+      maxTokenTtlSeconds: MAX_SIGNED_TOKEN_TTL,
+      since: keys.fingerprint,
+      logger,
+      onChange: (next) => {
+        providers.swapKeys(structuredClone(next.jwks));
+        logger.info('signing keys changed; provider reloaded');
+      },
+    });
+    cleanup.push(stopKeys);
+    const stopPurge = startPurge(db, { intervalMs: 60_000, batchSize: 500, logger });
+    cleanup.push(stopPurge);
+
+    const app = buildApp({ config, db, store, providers, logger }, options);
+    const server = app.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
+    await once(server, 'listening');
+    // Connections idle between requests must not hold shutdown open.
+    server.keepAliveTimeout = 5_000;
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          // In-flight requests get ten seconds to finish.
+          setTimeout(() => {
+            server.closeAllConnections();
+          }, 10_000).unref();
+        }),
+    );
+    const { port } = server.address() as AddressInfo;
+    const url = `http://localhost:${port}`;
+    logger.info({ url, issuer: config.issuer, database: db.kind, store: store.kind }, 'latchkey listening');
+    return { url, server, db, store, providers, logger, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

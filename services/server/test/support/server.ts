@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import express from 'express';
+import { loadConfig } from '../../src/config/env.ts';
+import { Keyring } from '../../src/crypto/keyring.ts';
+import { insertApiResource } from '../../src/db/api-resources.ts';
+import { insertClient, type NewClient } from '../../src/db/clients.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { freshPostgres, realDatabaseUrl, realRedisUrl } from './backends.ts';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export type TestServer = RunningServer & {
+  issuer: string;
+  keyring: Keyring;
+  createClient: (client?: Partial<NewClient> & { public?: boolean }) => Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
+  createUser: (fields?: Record<string, unknown>) => Promise<string>;
+  createResource: (identifier: string, scopes: string[], ttl?: number) => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+export type TestServerOptions = {
+  backend?: 'pglite' | 'postgres';
+  env?: Record<string, string>;
+  /** Share a PGlite across servers (it is one process-local database). */
+  pglite?: PGlite;
+};
+
+export const canUseRealServices = Boolean(realDatabaseUrl && realRedisUrl);
+
+/**
+ * A real Latchkey server on a free port, with a route that finishes an
+ * interaction (sign-in + consent) for a given user — the stand-in for the
+ * hosted pages, mounted only here.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const port = await freePort();
+  const issuer = `http://localhost:${port}`;
+  const secrets = randomBytes(32).toString('base64url');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-test-'));
+  const pg = options.backend === 'postgres' ? await freshPostgres({ migrate: false }) : undefined;
+  const ownPglite = !pg && !options.pglite ? await PGlite.create() : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LATCHKEY_ISSUER: issuer,
+    PORT: String(port),
+    LATCHKEY_SECRETS: secrets,
+    LATCHKEY_DATA_DIR: dataDir,
+    LATCHKEY_LOG_LEVEL: 'silent',
+    ...(pg ? { DATABASE_URL: pg.url, REDIS_URL: realRedisUrl ?? '' } : {}),
+    ...options.env,
+  });
+  const keyring = new Keyring([secrets]);
+  let running: RunningServer;
+  running = await startServer({
+    config,
+    migrate: true,
+    pglite: pg ? undefined : (options.pglite ?? ownPglite),
+    port,
+    host: '127.0.0.1',
+    mount: (app) => {
+      app.post('/__test/interaction/:uid', express.urlencoded({ extended: false }), async (req, res, next) => {
+        try {
+          const provider = running.providers.current;
+          const details = await provider.interactionDetails(req, res);
+          const accountId = String(req.body.account);
+          const params = details.params as Record<string, string | undefined>;
+          const grant = new provider.Grant({ accountId, clientId: params.client_id! });
+          if (params.scope) grant.addOIDCScope(params.scope);
+          if (params.resource) grant.addResourceScope(params.resource, params.scope ?? '');
+          const grantId = await grant.save();
+          await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+        } catch (error) {
+          next(error);
+        }
+      });
+    },
+  });
+  const { knex } = running.db;
+
+  return {
+    ...running,
+    issuer,
+    keyring,
+    async createClient(overrides = {}) {
+      const { public: isPublic, ...fields } = overrides;
+      const id = randomBytes(12).toString('base64url');
+      const secret = isPublic ? undefined : randomBytes(32).toString('base64url');
+      const redirectUri = 'http://127.0.0.1:9999/callback';
+      await insertClient(knex, {
+        id,
+        name: `client-${id}`,
+        secret_hash: secret ? keyring.hash('client-secret', secret) : null,
+        redirect_uris: [redirectUri],
+        post_logout_redirect_uris: ['http://127.0.0.1:9999/logged-out'],
+        grant_types: ['authorization_code', 'refresh_token', ...(isPublic ? [] : ['client_credentials']), 'urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: ['code'],
+        scope: 'openid offline_access profile email phone',
+        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+        first_party: false,
+        metadata: {},
+        ...fields,
+      });
+      return { client_id: id, client_secret: secret, redirect_uri: redirectUri };
+    },
+    async createUser(fields = {}) {
+      const [row] = await knex('users')
+        .insert({ email: `user-${randomBytes(6).toString('hex')}@example.com`, email_verified: true, first_name: 'Ada', last_name: 'Lovelace', ...fields })
+        .returning('id');
+      return (row as { id: string }).id;
+    },
+    async createResource(identifier, scopes, ttl = 600) {
+      await insertApiResource(knex, { identifier, name: null, scopes, access_token_ttl: ttl, signing_alg: 'RS256' });
+    },
+    async stop() {
+      await running.close();
+      if (ownPglite) await ownPglite.close();
+      if (pg) await pg.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
