@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import type { Adapter, AdapterFactory, Configuration, JWKS } from 'oidc-provider';
+import { errors, type Adapter, type AdapterFactory, type Configuration, type JWKS } from 'oidc-provider';
 import type { Config } from '../config/env.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { renderErrorPage } from './error-page.ts';
+import { checkRedirectUris } from './redirect-uris.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 
 /** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
@@ -52,7 +53,19 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      // Runs for every client, stored or being registered. Registration gets
+      // the same redirect URI rules as the CLI and can never claim first-party.
+      validator: (ctx, key, value, metadata) => {
+        if (key !== 'first_party' || ctx?.oidc?.route !== 'registration') return;
+        if (value !== undefined && value !== false) throw new errors.InvalidClientMetadata('first_party cannot be set by registration');
+        const isPublic = metadata.token_endpoint_auth_method === 'none';
+        const uris = [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])];
+        const [problem] = checkRedirectUris(uris, { isPublic });
+        if (problem) throw new errors.InvalidClientMetadata(`redirect URI ${problem.uri} ${problem.reason}`);
+      },
+    },
     enabledJWA: {
       idTokenSigningAlgValues: [...SIGNING_ALGS],
       userinfoSigningAlgValues: [...SIGNING_ALGS],

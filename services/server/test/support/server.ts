@@ -34,6 +34,10 @@ export type TestServerOptions = {
   env?: Record<string, string>;
   /** Share a PGlite across servers (it is one process-local database). */
   pglite?: PGlite;
+  /** Join an existing real database (replica tests) instead of making a fresh one. */
+  databaseUrl?: string;
+  secrets?: string;
+  port?: number;
 };
 
 export const canUseRealServices = Boolean(realDatabaseUrl && realRedisUrl);
@@ -44,12 +48,13 @@ export const canUseRealServices = Boolean(realDatabaseUrl && realRedisUrl);
  * hosted pages, mounted only here.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const port = await freePort();
-  const issuer = `http://localhost:${port}`;
-  const secrets = randomBytes(32).toString('base64url');
+  const port = options.port ?? (await freePort());
+  const issuer = options.env?.LATCHKEY_ISSUER ?? `http://localhost:${port}`;
+  const secrets = options.secrets ?? randomBytes(32).toString('base64url');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-test-'));
-  const pg = options.backend === 'postgres' ? await freshPostgres({ migrate: false }) : undefined;
-  const ownPglite = !pg && !options.pglite ? await PGlite.create() : undefined;
+  const pg = options.backend === 'postgres' && !options.databaseUrl ? await freshPostgres({ migrate: false }) : undefined;
+  const databaseUrl = options.databaseUrl ?? pg?.url;
+  const ownPglite = !databaseUrl && !options.pglite ? await PGlite.create() : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     LATCHKEY_ISSUER: issuer,
@@ -57,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LATCHKEY_SECRETS: secrets,
     LATCHKEY_DATA_DIR: dataDir,
     LATCHKEY_LOG_LEVEL: 'silent',
-    ...(pg ? { DATABASE_URL: pg.url, REDIS_URL: realRedisUrl ?? '' } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, REDIS_URL: realRedisUrl ?? '' } : {}),
     ...options.env,
   });
   const keyring = new Keyring([secrets]);
@@ -65,7 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   running = await startServer({
     config,
     migrate: true,
-    pglite: pg ? undefined : (options.pglite ?? ownPglite),
+    pglite: databaseUrl ? undefined : (options.pglite ?? ownPglite),
     port,
     host: '127.0.0.1',
     mount: (app) => {

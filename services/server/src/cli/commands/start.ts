@@ -1,4 +1,3 @@
-import { startServer } from '../../server.ts';
 import type { CommandModule } from '../context.ts';
 
 export const start: CommandModule = (program, ctx) => {
@@ -7,6 +6,8 @@ export const start: CommandModule = (program, ctx) => {
     .description('start the server (embedded PGlite migrates itself; with DATABASE_URL pending migrations stop the start unless --migrate)')
     .option('--migrate', 'apply pending migrations before serving')
     .action(async (options: { migrate?: boolean }) => {
+      // Loaded on demand so operator commands don't pay for the whole server.
+      const { startServer } = await import('../../server.ts');
       const running = await startServer({ config: ctx.config(), migrate: options.migrate === true });
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

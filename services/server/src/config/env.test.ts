@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.ts';
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('environment configuration', () => {
+  it('has working defaults for a laptop', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ env: 'development', issuer: 'http://localhost:3000', port: 3000, signup: 'open', trustProxy: false });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names each bad variable, without echoing its value', () => {
+    const list = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LATCHKEY_SIGNUP: 'maybe', LATCHKEY_SECRETS: 'short-secret-value' });
+    expect(list.map((p) => p.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'LATCHKEY_SECRETS', 'LATCHKEY_SIGNUP', 'PORT']);
+    expect(list.join('\n')).not.toContain('short-secret-value');
+  });
+
+  it('requires secrets and an https issuer in production', () => {
+    const list = problems({ NODE_ENV: 'production' });
+    expect(list).toEqual(expect.arrayContaining([expect.stringMatching(/^LATCHKEY_SECRETS .*production/), expect.stringMatching(/^LATCHKEY_ISSUER .*https/)]));
+    expect(() => loadConfig({ NODE_ENV: 'production', LATCHKEY_ISSUER: 'https://id.example.com', LATCHKEY_SECRETS: 'x'.repeat(32) })).not.toThrow();
+  });
+
+  it('refuses an issuer with a query or fragment, and trims a trailing slash', () => {
+    expect(problems({ LATCHKEY_ISSUER: 'https://id.example.com/?a=1' })[0]).toMatch(/^LATCHKEY_ISSUER/);
+    expect(loadConfig({ LATCHKEY_ISSUER: 'https://id.example.com/' }).issuer).toBe('https://id.example.com');
+  });
+
+  it('trusts proxies only when told which, never blindly', () => {
+    expect(problems({ LATCHKEY_TRUST_PROXY: 'true' })[0]).toMatch(/^LATCHKEY_TRUST_PROXY .*spoof/);
+    expect(loadConfig({ LATCHKEY_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ LATCHKEY_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(problems({ LATCHKEY_TRUST_PROXY: 'everyone' })[0]).toMatch(/^LATCHKEY_TRUST_PROXY/);
+  });
+
+  it('accepts several comma-separated secrets for rotation', () => {
+    expect(loadConfig({ LATCHKEY_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}` }).secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+  });
+});

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keyring } from '../src/crypto/keyring.ts';
+import { freshPostgres, realDatabaseUrl } from './support/backends.ts';
+import { runCli } from './support/process.ts';
+
+describe.skipIf(!realDatabaseUrl)('latchkey clients / resources / scopes', () => {
+  let db: Awaited<ReturnType<typeof freshPostgres>>;
+  let env: Record<string, string>;
+  const secrets = randomBytes(32).toString('base64url');
+  const cli = (...args: string[]) => runCli(args, env);
+
+  beforeAll(async () => {
+    db = await freshPostgres();
+    env = { DATABASE_URL: db.url, LATCHKEY_SECRETS: secrets };
+  });
+  afterAll(() => db?.close());
+
+  it('creates a confidential client, prints the secret once as JSON, stores only its hash', async () => {
+    const result = await cli('clients', 'create', '--name', 'Billing', '--type', 'confidential', '--redirect-uri', 'https://billing.example.com/cb', '--grant-type', 'authorization_code', '--grant-type', 'client_credentials', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { client_id: string; client_secret: string };
+    expect(Object.keys(out).sort()).toEqual(['client_id', 'client_secret']);
+    expect(out.client_secret.length).toBeGreaterThanOrEqual(43); // 256 bits
+    const row = await db.knex('clients').where({ id: out.client_id }).first();
+    expect(JSON.stringify(row)).not.toContain(out.client_secret);
+    expect(new Keyring([secrets]).verify('client-secret', out.client_secret, row.secret_hash)).toBe(true);
+    expect(row.grant_types).toEqual(['authorization_code', 'client_credentials']);
+  });
+
+  it('creates a public native client with a private-use scheme and no secret', async () => {
+    const result = await cli('--json', 'clients', 'create', '--name', 'Mobile', '--type', 'public', '--redirect-uri', 'com.example.app:/callback');
+    expect(result.code, result.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(result.stdout))).toEqual(['client_id']);
+  });
+
+  it('lists clients without secrets, and deletes by name', async () => {
+    await cli('clients', 'create', '--name', 'Temp', '--type', 'public', '--redirect-uri', 'http://localhost:5173/cb');
+    const list = JSON.parse((await cli('clients', 'list', '--json')).stdout) as { clients: Array<Record<string, unknown>> };
+    expect(list.clients.map((c) => c.name)).toEqual(expect.arrayContaining(['Temp', 'Billing']));
+    expect(JSON.stringify(list)).not.toMatch(/secret/);
+    const deleted = await cli('clients', 'delete', 'Temp', '--json');
+    expect(deleted.code).toBe(0);
+    expect(await db.knex('clients').where({ name: 'Temp' }).first()).toBeUndefined();
+  });
+
+  it.each([
+    [['--type', 'confidential', '--redirect-uri', 'http://app.example.com/cb'], /must use https/],
+    [['--type', 'confidential', '--redirect-uri', 'https://app.example.com/cb#frag'], /fragment/],
+    [['--type', 'confidential', '--redirect-uri', 'com.example.app:/cb'], /custom schemes are only for public native clients/],
+    [['--type', 'public', '--redirect-uri', 'myapp:/cb'], /reverse-DNS/],
+    [['--type', 'public', '--grant-type', 'client_credentials'], /public client cannot use client_credentials/],
+    [['--type', 'confidential'], /needs at least one --redirect-uri/],
+    [['--type', 'secretive', '--redirect-uri', 'https://a.example/cb'], /--type must be/],
+    [['--type', 'public', '--redirect-uri', 'https://a.example/cb', '--grant-type', 'password'], /unknown --grant-type "password"/],
+  ])('refuses bad input %j with a one-line message and writes nothing', async (args, message) => {
+    const before = await db.knex('clients').count({ n: '*' }).first();
+    const result = await cli('clients', 'create', '--name', `bad-${randomBytes(4).toString('hex')}`, ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+    expect(await db.knex('clients').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('refuses a duplicate name', async () => {
+    const result = await cli('clients', 'create', '--name', 'Billing', '--type', 'public', '--redirect-uri', 'https://a.example/cb');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/already exists/);
+  });
+
+  it('registers an API resource and a scope description', async () => {
+    const api = await cli('resources', 'create', '--identifier', 'https://api.example.com', '--scope', 'read:things write:things', '--token-ttl', '900', '--json');
+    expect(api.code, api.stderr).toBe(0);
+    expect(JSON.parse(api.stdout)).toMatchObject({ identifier: 'https://api.example.com', scopes: ['read:things', 'write:things'], token_ttl: 900 });
+    const bad = await cli('resources', 'create', '--identifier', 'not a url');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--identifier must be an absolute URL/);
+    const ttl = await cli('resources', 'create', '--identifier', 'https://api2.example.com', '--token-ttl', '999999');
+    expect(ttl.stderr).toMatch(/--token-ttl/);
+    const scope = await cli('scopes', 'create', 'read:things', '--description', 'Read your things', '--json');
+    expect(JSON.parse(scope.stdout)).toEqual({ scope: 'read:things', description: 'Read your things' });
+  });
+
+  it('reports a bad environment value by name, with no stack trace', async () => {
+    const result = await runCli(['clients', 'list'], { DATABASE_URL: 'mysql://nope', LATCHKEY_SECRETS: secrets });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DATABASE_URL must be a PostgreSQL URL/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

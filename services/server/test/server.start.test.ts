@@ -1,0 +1,48 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshPostgres, realDatabaseUrl } from './support/backends.ts';
+import { spawnServer } from './support/process.ts';
+import { freePort } from './support/server.ts';
+
+describe('latchkey start', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('on a bare laptop: embedded PGlite + in-process store, migrated on start, secrets kept in the data dir', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'latchkey-embedded-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const server = await spawnServer({ PORT: String(port), LATCHKEY_DATA_DIR: dataDir, LATCHKEY_ISSUER: `http://localhost:${port}` });
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', store: 'ok' } });
+      const discovery = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      expect(discovery.issuer).toBe(`http://localhost:${port}`);
+      expect((await stat(path.join(dataDir, 'secrets'))).mode & 0o777).toBe(0o600);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  it.skipIf(!realDatabaseUrl)('with DATABASE_URL: refuses to start while migrations are pending and names them; --migrate applies them', async () => {
+    const db = await freshPostgres({ migrate: false });
+    try {
+      const port = await freePort();
+      const env = { PORT: String(port), DATABASE_URL: db.url, LATCHKEY_SECRETS: 'x'.repeat(40) };
+      await expect(spawnServer(env)).rejects.toThrow(/pending.*20261124000001_users.*migrate latest/s);
+      const server = await spawnServer(env, ['--migrate']);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      await server.stop();
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it('a bad environment value stops boot with a message naming it', async () => {
+    await expect(spawnServer({ PORT: '99999' })).rejects.toThrow(/PORT/);
+  });
+});
