@@ -27,6 +27,13 @@ export async function createDb(options: DbOptions): Promise<Db> {
       connection: options.databaseUrl,
       pool: { min: 0, max: options.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
+      // knex prints each failed connection attempt with its stack before
+      // rethrowing the same error; the caller reports it (the CLI as one line).
+      log: {
+        warn: (message: string) => {
+          if (!String(message).startsWith('Acquire connection error')) process.stderr.write(`knex: ${message}\n`);
+        },
+      },
     });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }

@@ -1,4 +1,10 @@
 import type { Migration } from '../migrate.ts';
+import users from './20261124000001_users.ts';
+import clients from './20261124000002_clients.ts';
+import oidcModels from './20261124000003_oidc_models.ts';
+import signIn from './20261124000004_sign_in.ts';
+import apiTokens from './20261124000005_api_tokens.ts';
+import auditEvents from './20261124000006_audit_events.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents];
