@@ -57,3 +57,29 @@ describe('client credentials', () => {
     await expect(client.clientCredentialsGrant(config)).rejects.toMatchObject({ error: 'invalid_client' });
   });
 });
+
+describe('API scopes are limited to what the operator allowed the client', () => {
+  let server: TestServer;
+  const api = 'https://api.limits.example.com';
+  beforeAll(async () => {
+    server = await startTestServer();
+    await server.createResource(api, ['read:things', 'write:things'], 300);
+  });
+  afterAll(() => server?.stop());
+
+  it('a client allowed read:things cannot get write:things', async () => {
+    const { client_id, client_secret } = await server.createClient({ scope: 'openid read:things' });
+    const config = await client.discovery(new URL(server.issuer), client_id, { client_secret }, undefined, { execute: [client.allowInsecureRequests] });
+    const tokens = await client.clientCredentialsGrant(config, { resource: api, scope: 'read:things write:things' });
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${server.issuer}/jwks`)), { audience: api });
+    expect(payload.scope).toBe('read:things');
+  });
+
+  it('a client with no API scopes gets none', async () => {
+    const { client_id, client_secret } = await server.createClient({ scope: 'openid' });
+    const config = await client.discovery(new URL(server.issuer), client_id, { client_secret }, undefined, { execute: [client.allowInsecureRequests] });
+    const tokens = await client.clientCredentialsGrant(config, { resource: api, scope: 'write:things' });
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${server.issuer}/jwks`)), { audience: api });
+    expect(payload.scope).toBeUndefined();
+  });
+});

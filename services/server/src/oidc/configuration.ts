@@ -4,6 +4,7 @@ import type { Config } from '../config/env.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { renderErrorPage } from './error-page.ts';
+import { OIDC_SCOPES } from './client-scopes.ts';
 import { checkRedirectUris } from './redirect-uris.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 
@@ -38,13 +39,14 @@ export type ConfigurationDeps = {
 };
 
 export function buildConfiguration({ config, knex, keyring, adapter, jwks }: ConfigurationDeps): Configuration {
+  const resourceServerInfo = createGetResourceServerInfo(knex);
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {
     adapter,
     jwks,
     findAccount: createFindAccount(knex),
     claims: { ...CLAIMS_BY_SCOPE } as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+    scopes: [...OIDC_SCOPES],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     clientDefaults: {
@@ -54,11 +56,17 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
       id_token_signed_response_alg: 'RS256',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'api_scopes'],
       // Runs for every client, stored or being registered. Registration gets
-      // the same redirect URI rules as the CLI and can never claim first-party.
+      // the same redirect URI rules as the CLI and can never claim first-party
+      // or API scopes (operators grant those).
       validator: (ctx, key, value, metadata) => {
-        if (key !== 'first_party' || ctx?.oidc?.route !== 'registration') return;
+        if (!ctx?.oidc?.route?.startsWith('registration') && ctx?.oidc?.route !== 'client_update') return;
+        if (key === 'api_scopes') {
+          if (Array.isArray(value) && value.length) throw new errors.InvalidClientMetadata('api_scopes cannot be set by registration');
+          return;
+        }
+        if (key !== 'first_party') return;
         if (value !== undefined && value !== false) throw new errors.InvalidClientMetadata('first_party cannot be set by registration');
         const isPublic = metadata.token_endpoint_auth_method === 'none';
         const uris = [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])];
@@ -83,7 +91,12 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    ttl: { ...TTL },
+    ttl: {
+      ...TTL,
+      // An API's own token lifetime wins over the default for tokens issued to it.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: async (ctx, out) => renderErrorPage(ctx, out),
     features: {
@@ -106,7 +119,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
         // A token request without `resource` gets the single resource the grant holds, if any.
         defaultResource: async (_ctx, _client, oneOf) => (oneOf && oneOf.length === 1 ? oneOf[0]! : undefined),
         useGrantedResource: async () => true,
-        getResourceServerInfo: createGetResourceServerInfo(knex),
+        getResourceServerInfo: (ctx, indicator, client) => resourceServerInfo(ctx, indicator, client as unknown as { api_scopes?: unknown }),
       },
       // Dynamic registration only when an operator configured an initial access token.
       registration: config.registrationToken
