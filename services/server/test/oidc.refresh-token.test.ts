@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize } from './support/browser.ts';
+import { signInWithCode } from './support/code-flow.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('refresh tokens: rotation and reuse detection', () => {
@@ -10,18 +10,7 @@ describe('refresh tokens: rotation and reuse detection', () => {
   });
   afterAll(() => server?.stop());
 
-  async function signIn() {
-    const { client_id, client_secret, redirect_uri } = await server.createClient();
-    const userId = await server.createUser();
-    const config = await client.discovery(new URL(server.issuer), client_id, { client_secret }, undefined, { execute: [client.allowInsecureRequests] });
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri, scope: 'openid offline_access', prompt: 'consent', state: 'st',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    });
-    const tokens = await client.authorizationCodeGrant(config, await authorize(url, userId, redirect_uri), { pkceCodeVerifier: verifier, expectedState: 'st' });
-    return { config, tokens };
-  }
+  const signIn = () => signInWithCode(server);
 
   it('each refresh returns a new refresh token and new tokens', async () => {
     const { config, tokens } = await signIn();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ClientRow as StoredClient } from './clients.ts';
 
 /**
  * oidc-provider's Client model on the `clients` table: a row maps to RFC 7591
@@ -10,19 +11,7 @@ import type { Knex } from 'knex';
 
 export type ClientMetadata = Record<string, unknown>;
 
-type ClientRow = {
-  id: string;
-  name: string;
-  secret_hash: string | null;
-  redirect_uris: string[];
-  post_logout_redirect_uris: string[];
-  grant_types: string[];
-  response_types: string[];
-  scope: string;
-  token_endpoint_auth_method: string;
-  first_party: boolean;
-  metadata: ClientMetadata;
-};
+type ClientRow = Omit<StoredClient, 'created_at' | 'updated_at'>;
 
 // Metadata that has its own column (or must never be taken from a payload).
 const COLUMN_FIELDS = new Set([
