@@ -7,8 +7,16 @@ import { healthRoutes } from './http/health.ts';
 import type { Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { interactionRoutes } from './interactions/routes.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import type { Mailer } from './mail/mailer.ts';
+import { createCsrf } from './interactions/csrf.ts';
+import { t } from './interactions/i18n/index.ts';
+import { html } from './interactions/views/html.ts';
+import { layout } from './interactions/views/layout.ts';
+import { sendPage } from './interactions/views/respond.ts';
+import { hostedPages } from './interactions/index.ts';
 import type { ProviderHolder } from './oidc/provider.ts';
+import { limitTokenEndpoint, type Limiter } from './ratelimit/index.ts';
 import type { Store } from './store/index.ts';
 
 export type AppDeps = {
@@ -17,6 +25,9 @@ export type AppDeps = {
   store: Store;
   providers: ProviderHolder;
   logger: Logger;
+  keyring: Keyring;
+  mailer: Mailer;
+  limiter: Limiter;
 };
 
 export type AppOptions = {
@@ -32,10 +43,25 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLog(deps.logger));
   app.use(securityHeaders);
+  const logoOrigin = deps.config.brand.logoUrl?.startsWith('https://') ? new URL(deps.config.brand.logoUrl).origin : undefined;
+  app.use((_req, res, next) => {
+    res.locals.logoOrigin = logoOrigin;
+    next();
+  });
   app.use(bodyLimit);
   app.use(healthRoutes(deps));
-  app.use(interactionRoutes());
+  const csrf = createCsrf({
+    key: Buffer.from(deps.keyring.hash('cookie', 'csrf'), 'base64url'),
+    secure: deps.config.issuer.startsWith('https://'),
+    onFailure: (_req, res) => {
+      const body = html`<p>${t('error.csrf')}</p>`;
+      sendPage(res, layout(deps.config.brand, { title: t('page.error.title'), body }), { status: 403 });
+    },
+  });
+  for (const router of hostedPages({ ...deps, csrf })) app.use(router);
   options.mount?.(app);
+  // Per-IP limit before the provider's token endpoint (reads no body).
+  app.post('/token', limitTokenEndpoint(deps.limiter));
   // Everything else is the OIDC provider's (it parses its own bodies, so no body parser before it).
   app.use((req, res) => deps.providers.handle(req, res));
   app.use(errorHandler(deps.logger));

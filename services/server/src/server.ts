@@ -10,10 +10,12 @@ import { createDb, type Db } from './db/knex.ts';
 import { assertNoPendingMigrations, migrateLatest } from './db/migrate.ts';
 import { startPurge } from './db/purge.ts';
 import { createLogger, type Logger } from './http/logger.ts';
+import { createMailer } from './mail/mailer.ts';
 import { createAdapter } from './oidc/adapter.ts';
 import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
 import { ensureSigningKeys, loadSigningKeys, watchSigningKeys } from './oidc/keys.ts';
 import { ProviderHolder } from './oidc/provider.ts';
+import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
 
 export type ServerOptions = {
@@ -42,12 +44,14 @@ export type RunningServer = {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // First: production without SMTP_URL is refused before anything opens.
+  const mailer = createMailer({ config, logger });
   const keyring = new Keyring(await resolveSecrets(config));
 
   const db = await createDb(
     options.pglite ? { pglite: options.pglite } : config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
   );
-  const cleanup: Array<() => Promise<void> | void> = [() => db.close()];
+  const cleanup: Array<() => Promise<void> | void> = [() => db.close(), () => mailer.close()];
   const closeAll = async () => {
     for (const step of cleanup.reverse()) await Promise.resolve(step()).catch((err) => logger.error({ err }, 'shutdown step failed'));
   };
@@ -65,7 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     await ensureSigningKeys({ db, keyring });
     const keys = await loadSigningKeys({ db, keyring, maxTokenTtlSeconds: MAX_SIGNED_TOKEN_TTL });
-    const providers = new ProviderHolder({ config, knex: db.knex, keyring, adapter: createAdapter(db, keyring), logger, store }, structuredClone(keys.jwks));
+    const limiter = limiterFor({ config, store, keyring });
+    const providers = new ProviderHolder({ config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store }), logger, store, limiter }, structuredClone(keys.jwks));
 
     const stopKeys = watchSigningKeys({
       db,
@@ -83,7 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const stopPurge = startPurge(db, { intervalMs: 60_000, batchSize: 500, logger });
     cleanup.push(stopPurge);
 
-    const app = buildApp({ config, db, store, providers, logger }, options);
+    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter }, options);
     const server = app.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
     await once(server, 'listening');
     // Connections idle between requests must not hold shutdown open.

@@ -85,6 +85,14 @@ describe.each(backends)('purge of expired rows on $name', (backend) => {
     expect(await db.knex('access_tokens').where({ id: afterStop }).first()).toBeDefined();
   });
 
+  it('also deletes expired emailed codes, keeping live ones', async () => {
+    const row = (minutes: number) => ({ purpose: 'sign_in', target: 'a@example.com', code_hash: randomId(), expires_at: new Date(Date.now() + minutes * 60_000) });
+    const [expired, live] = await db.knex('verification_codes').insert([row(-1), row(10)]).returning('id');
+    expect((await purgeOnce(db, 10)).verification_codes).toBe(1);
+    expect(await db.knex('verification_codes').where({ id: (expired as { id: string }).id }).first()).toBeUndefined();
+    expect(await db.knex('verification_codes').where({ id: (live as { id: string }).id }).first()).toBeDefined();
+  });
+
   it('rejects a nonsensical batch size', async () => {
     await expect(purgeOnce(db, 0)).rejects.toThrow(/batchSize/);
   });

@@ -2,14 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { clients } from './commands/clients.ts';
+import { invitations } from './commands/invitations.ts';
 import { resources } from './commands/resources.ts';
+import { sessions } from './commands/sessions.ts';
 import { start } from './commands/start.ts';
+import { users } from './commands/users.ts';
 import { CliError, createCliContext, type CommandModule } from './context.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerMigrateCommands } from './commands/migrate.ts';
 
 // Each command lives in its own module under ./commands and registers itself here.
-const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands];
+const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions];
 
 const program = new Command('latchkey')
   .description('Latchkey identity provider: server and operator commands')

@@ -66,6 +66,16 @@ const schema = z
     LATCHKEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LATCHKEY_REGISTRATION_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
     LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
+    LATCHKEY_PRODUCT_NAME: z.string().trim().min(1).max(60).default('Latchkey'),
+    LATCHKEY_LOGO_URL: optional(
+      z.string().trim().refine((value) => value.startsWith('/') || /^https:\/\//.test(value), 'must be an https:// URL or a path starting with /'),
+    ),
+    LATCHKEY_BRAND_COLOR: z
+      .string()
+      .trim()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #3b5bdb')
+      .default('#3b5bdb'),
+    MAIL_FROM: z.string().trim().min(3).default('Latchkey <no-reply@localhost>'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -92,6 +102,8 @@ export type Config = Readonly<{
   logLevel: string;
   registrationToken: string | undefined;
   keyRefreshSeconds: number;
+  brand: Readonly<{ productName: string; logoUrl: string | undefined; color: string }>;
+  mailFrom: string;
 }>;
 
 export class ConfigError extends Error {
@@ -133,5 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LATCHKEY_LOG_LEVEL,
     registrationToken: env.LATCHKEY_REGISTRATION_TOKEN,
     keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
+    brand: Object.freeze({ productName: env.LATCHKEY_PRODUCT_NAME, logoUrl: env.LATCHKEY_LOGO_URL, color: env.LATCHKEY_BRAND_COLOR.toLowerCase() }),
+    mailFrom: env.MAIL_FROM,
   });
 }

@@ -2,7 +2,8 @@ import type { Db } from './knex.ts';
 import { modelTables } from './oidc-models.ts';
 
 /**
- * Deletes expired oidc-provider rows. Small batches, each its own short
+ * Deletes expired short-lived rows (oidc-provider's, emailed codes, passkey
+ * challenges). Small batches, each its own short
  * statement, so the purge never holds many row locks or blocks the token
  * endpoint; `skip locked` lets several replicas purge side by side.
  */
@@ -14,7 +15,8 @@ export type PurgeLogger = {
 
 export type PurgeOptions = { intervalMs: number; batchSize: number; logger?: PurgeLogger };
 
-const tables = [...new Set(Object.values(modelTables).map(({ table }) => table))];
+// Each has an `id` and an indexed `expires_at`; a consumed code is kept until it expires, like a consumed token.
+const tables = [...new Set(Object.values(modelTables).map(({ table }) => table)), 'verification_codes', 'webauthn_challenges'];
 
 async function purgeTable(db: Db, table: string, batchSize: number): Promise<number> {
   let total = 0;

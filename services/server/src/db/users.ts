@@ -17,10 +17,115 @@ export type UserRow = {
   updated_at: Date;
 };
 
+/** What password sign-in needs; the hash never leaves the accounts code. */
+export type UserCredentials = Pick<UserRow, 'id' | 'email' | 'email_verified' | 'status'> & { password_hash: string | null };
+
+export type NewUser = {
+  email: string;
+  displayName?: string | null;
+  passwordHash?: string | null;
+  role?: string;
+  scopes?: readonly string[];
+  emailVerified?: boolean;
+};
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An active user by id; undefined for unknown, blocked or deleted users (and non-uuid ids). */
 export async function findActiveUser(knex: Knex, id: string): Promise<UserRow | undefined> {
   if (!UUID.test(id)) return undefined;
   return knex<UserRow>('users').where({ id, status: 'active' }).first();
+}
+
+/** Any user with this address, compared case-insensitively (served by the unique lower(email) index). */
+export async function findUserByEmail(knex: Knex, email: string): Promise<UserCredentials | undefined> {
+  return knex('users')
+    .select('id', 'email', 'email_verified', 'status', 'password_hash')
+    .whereRaw('lower(email) = lower(?)', [email])
+    .first();
+}
+
+/** Inserts a user; undefined when the address is already taken (no error, so a transaction stays usable). */
+export async function insertUser(knex: Knex, user: NewUser): Promise<string | undefined> {
+  const verified = user.emailVerified === true;
+  const rows: Array<{ id: string }> = await knex('users')
+    .insert({
+      email: user.email,
+      display_name: user.displayName ?? null,
+      password_hash: user.passwordHash ?? null,
+      role: user.role ?? 'user',
+      scopes: [...(user.scopes ?? [])],
+      email_verified: verified,
+      email_verified_at: verified ? knex.fn.now() : null,
+    })
+    .onConflict()
+    .ignore()
+    .returning('id');
+  return rows[0]?.id;
+}
+
+export async function setPasswordHash(knex: Knex, id: string, passwordHash: string): Promise<void> {
+  await knex('users').where({ id }).update({ password_hash: passwordHash, updated_at: knex.fn.now() });
+}
+
+/** Adds scopes to what the user already holds (invitations grant them). */
+export async function grantUserScopes(knex: Knex, id: string, scopes: readonly string[]): Promise<void> {
+  if (!scopes.length) return;
+  await knex('users')
+    .where({ id })
+    .update({
+      scopes: knex.raw('array(select distinct s from unnest(scopes || ?::text[]) as s order by s)', [[...scopes]]),
+      updated_at: knex.fn.now(),
+    });
+}
+
+/**
+ * Records that the person proved they read this address. Returns whether
+ * it was unverified before (for the audit trail and events).
+ */
+export async function markEmailVerified(knex: Knex, id: string): Promise<boolean> {
+  const changed = await knex('users')
+    .where({ id, email_verified: false })
+    .update({ email_verified: true, email_verified_at: knex.fn.now(), updated_at: knex.fn.now() });
+  return Number(changed) > 0;
+}
+
+/**
+ * The address of an account nobody had proved yet is now proved (a sign-up's
+ * emailed code was right): it takes the name and password from that sign-up.
+ * An account already verified is left alone. True when this call verified it.
+ */
+export async function completeUnverifiedAccount(
+  knex: Knex,
+  input: { id: string; email: string; displayName: string | null; passwordHash: string },
+): Promise<boolean> {
+  const changed = await knex('users')
+    .where({ id: input.id, email_verified: false })
+    .whereRaw('lower(email) = lower(?)', [input.email])
+    .update({
+      display_name: input.displayName,
+      password_hash: input.passwordHash,
+      email_verified: true,
+      email_verified_at: knex.fn.now(),
+      updated_at: knex.fn.now(),
+    });
+  return Number(changed) > 0;
+}
+
+/**
+ * A new password after the person proved the address with an emailed code:
+ * the address counts as verified, and failed-attempt counters start over.
+ */
+export async function resetPassword(knex: Knex, id: string, passwordHash: string): Promise<boolean> {
+  const changed = await knex('users')
+    .where({ id, status: 'active' })
+    .update({
+      password_hash: passwordHash,
+      email_verified: true,
+      email_verified_at: knex.raw('coalesce(email_verified_at, now())'),
+      failed_sign_in_count: 0,
+      locked_until: null,
+      updated_at: knex.fn.now(),
+    });
+  return Number(changed) > 0;
 }

@@ -1,18 +1,61 @@
-import { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
+import type { InteractionDeps } from './deps.ts';
+import { t } from './i18n/index.ts';
+import { loadInteraction } from './interaction.ts';
+import { html } from './views/html.ts';
+import { layout } from './views/layout.ts';
+import { sendPage } from './views/respond.ts';
 
-/**
- * Hosted sign-in pages. Until they land, an authorization request that needs
- * a person ends on an honest page instead of a broken form.
- */
-export function interactionRoutes(): Router {
+/** Renders the page for one prompt of a loaded interaction. */
+export type PromptPage = (deps: InteractionDeps, req: Request, res: Response, interaction: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>) => Promise<void>;
+
+export type InteractionModules = {
+  /** Sub-routers of the sign-in methods and pages (each owns its POST routes). */
+  routers: Router[];
+  /** What GET /interaction/:uid shows for each prompt oidc-provider asks for. */
+  prompts: Record<string, PromptPage>;
+};
+
+export function expiredPage(deps: InteractionDeps, res: Response): void {
+  sendPage(
+    res,
+    layout(deps.config.brand, {
+      title: t('page.error.title'),
+      body: html`<p>This sign-in page has expired or was opened in another browser. Go back to the app and start again.</p>`,
+    }),
+    { status: 400 },
+  );
+}
+
+/** Hosted sign-in: GET /interaction/:uid dispatches on the prompt; methods add their own routes. */
+export function interactionRoutes(deps: InteractionDeps, modules: InteractionModules): Router {
   const router = Router();
-  router.get('/interaction/:uid', (_req, res) => {
-    res
-      .status(501)
-      .set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
-      .type('html')
-      .send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in unavailable</title></head>' +
-        '<body><main><h1>Sign-in is not available yet</h1><p>This Latchkey server has no hosted sign-in pages installed.</p></main></body></html>');
+  // Our forms only; the provider parses its own bodies.
+  router.use('/interaction', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  router.use('/interaction/:uid', (req, res, next) => (req.method === 'POST' ? deps.csrf.verify(req, res, next) : next()));
+
+  router.get('/interaction/:uid', async (req, res, next) => {
+    try {
+      const interaction = await loadInteraction(deps, req, res);
+      if (!interaction) return expiredPage(deps, res);
+      const page = modules.prompts[interaction.prompt.name];
+      if (!page) return expiredPage(deps, res);
+      await page(deps, req, res, interaction);
+    } catch (error) {
+      next(error);
+    }
   });
+
+  router.get('/interaction/:uid/abort', async (req, res, next) => {
+    try {
+      const interaction = await loadInteraction(deps, req, res);
+      if (!interaction) return expiredPage(deps, res);
+      await deps.providers.current.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  for (const sub of modules.routers) router.use(sub);
   return router;
 }

@@ -1,6 +1,8 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
+import { SessionAdapter } from '../sessions/adapter.ts';
+import type { Store } from '../store/index.ts';
 import { splitClientScope } from './client-scopes.ts';
 import { deleteClient, findClientMetadata, upsertClientMetadata } from '../db/oidc-clients.ts';
 import {
@@ -22,11 +24,11 @@ const asPayload = (stored: ModelPayload | undefined) => stored as AdapterPayload
 
 /**
  * oidc-provider's storage adapter on Postgres/PGlite. Each call is one SQL
- * statement (src/db/oidc-models.ts, src/db/oidc-clients.ts). consume() is the
+ * statement (src/db/oidc-models.ts, src/db/oidc-clients.ts, src/sessions/rows.ts). consume() is the
  * atomic single-use check oidc-provider itself lacks: it throws when the
  * code/token was already redeemed, after revoking the grant.
  */
-export function createAdapter(db: Db, keyring: Keyring): AdapterClass {
+export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store } = {}): AdapterClass {
   const { knex } = db;
   // oidc-provider revokes a grant by calling revokeByGrantId on every
   // grant-bearing model at once; one statement already covers them all, so
@@ -121,6 +123,8 @@ export function createAdapter(db: Db, keyring: Keyring): AdapterClass {
 
     constructor(name: string) {
       if (name === 'Client') this.#impl = new ClientAdapter();
+      // Sessions follow their uid across id rotations and record the browser (src/sessions).
+      else if (name === 'Session') this.#impl = new SessionAdapter(knex, options.store);
       else if (isModelName(name)) this.#impl = new ModelAdapter(name, modelTables[name]);
       else throw new Error(`No table for oidc-provider model ${name}: add one before enabling the feature`);
     }

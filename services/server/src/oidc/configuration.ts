@@ -2,10 +2,15 @@ import type { Knex } from 'knex';
 import { errors, type Adapter, type AdapterFactory, type Configuration, type JWKS } from 'oidc-provider';
 import type { Config } from '../config/env.ts';
 import type { Keyring } from '../crypto/keyring.ts';
+import { deviceCodeLimiter } from '../interactions/device-limit.ts';
+import { deviceFlowPages } from '../interactions/device.ts';
+import { logoutPages } from '../interactions/logout.ts';
+import type { Limiter } from '../ratelimit/index.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { renderErrorPage } from './error-page.ts';
 import { OIDC_SCOPES } from './client-scopes.ts';
 import { checkRedirectUris } from './redirect-uris.ts';
+import { loadExistingGrant } from './existing-grant.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 
 /** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
@@ -36,9 +41,11 @@ export type ConfigurationDeps = {
   keyring: Keyring;
   adapter: AdapterFactory | (new (name: string) => Adapter);
   jwks: JWKS;
+  /** Shared with the Express side of /device for the wrong-code limit. */
+  limiter: Limiter;
 };
 
-export function buildConfiguration({ config, knex, keyring, adapter, jwks }: ConfigurationDeps): Configuration {
+export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter }: ConfigurationDeps): Configuration {
   const resourceServerInfo = createGetResourceServerInfo(knex);
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {
@@ -98,11 +105,13 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    renderError: async (ctx, out) => renderErrorPage(ctx, out),
+    renderError: async (ctx, out) => renderErrorPage(config.brand, ctx, out),
+    // First-party clients skip the consent page; a device never reuses a remembered grant.
+    loadExistingGrant,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      deviceFlow: { enabled: true },
+      deviceFlow: { enabled: true, ...deviceFlowPages({ brand: config.brand, limiter: deviceCodeLimiter(limiter) }) },
       introspection: {
         enabled: true,
         // A client may introspect its own tokens, or tokens issued for it as the audience; no token scanning by others.
@@ -111,7 +120,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks }: Con
       },
       revocation: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, ...logoutPages(config.brand) },
       dPoP: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       resourceIndicators: {

@@ -17,6 +17,7 @@ export async function createRedisStore(url: string): Promise<Store> {
 
   return {
     kind: 'redis',
+    redis: client,
     async get(key) {
       return (await client.get(key)) ?? undefined;
     },

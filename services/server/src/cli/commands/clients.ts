@@ -42,7 +42,7 @@ export const clients: CommandModule = (program, ctx) => {
     .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable)', collect)
     .option('--grant-type <grant>', `one of ${Object.keys(GRANT_TYPES).join(', ')} (repeatable; default authorization_code + refresh_token)`, collect)
     .option('--scope <scopes>', 'space-separated scopes the client may request', DEFAULT_SCOPE)
-    .option('--first-party', 'a client of the operator\'s own (later: skips consent)')
+    .option('--first-party', 'a client of the operator\'s own: skips the consent page')
     .action(async (options: CreateOptions) => {
       const name = options.name.trim();
       if (!name || name.length > 100) throw new CliError('--name must be 1 to 100 characters');

@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+
+export type InvitationRow = {
+  id: string;
+  code_hash: string;
+  email: string | null;
+  scopes: string[];
+  created_by: string | null;
+  created_at: Date;
+  redeemed_by: string | null;
+  redeemed_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+};
+
+export type NewInvitation = {
+  codeHash: string;
+  email: string | null;
+  scopes: readonly string[];
+  expiresInSeconds: number | null;
+  createdBy: string | null;
+};
+
+export async function insertInvitation(knex: Knex, invitation: NewInvitation): Promise<Pick<InvitationRow, 'id' | 'expires_at'>> {
+  const [row] = await knex('invitations')
+    .insert({
+      code_hash: invitation.codeHash,
+      email: invitation.email,
+      scopes: [...invitation.scopes],
+      created_by: invitation.createdBy,
+      expires_at: invitation.expiresInSeconds === null ? null : knex.raw(`now() + ? * interval '1 second'`, [invitation.expiresInSeconds]),
+    })
+    .returning(['id', 'expires_at']);
+  return row as Pick<InvitationRow, 'id' | 'expires_at'>;
+}
+
+// The conditions that make an invitation usable, in SQL, shared by the check and the redemption.
+function usable(query: Knex.QueryBuilder, knex: Knex, codeHash: string, email: string): Knex.QueryBuilder {
+  return query
+    .where({ code_hash: codeHash })
+    .whereNull('redeemed_at')
+    .whereNull('revoked_at')
+    .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', knex.fn.now()))
+    .where((q) => q.whereNull('email').orWhereRaw('lower(email) = lower(?)', [email]));
+}
+
+/** Whether the invitation could be redeemed by `email` right now (a read; redemption decides). */
+export async function isInvitationUsable(knex: Knex, codeHash: string, email: string): Promise<boolean> {
+  const row = await usable(knex('invitations').select('id'), knex, codeHash, email).first();
+  return row !== undefined;
+}
+
+/**
+ * Redeems the invitation for `userId` in ONE statement, so of any number of
+ * parallel attempts exactly one sees `redeemed_at is null` (Postgres re-checks
+ * the WHERE after waiting on the row lock). Run it in the transaction that
+ * creates the user: if anything after it fails, the redemption rolls back too.
+ */
+export async function redeemInvitation(knex: Knex, input: { codeHash: string; email: string; userId: string }): Promise<InvitationRow | undefined> {
+  const rows = (await usable(knex('invitations'), knex, input.codeHash, input.email)
+    .update({ redeemed_at: knex.fn.now(), redeemed_by: input.userId })
+    .returning('*')) as InvitationRow[];
+  return rows[0];
+}

@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+
+/**
+ * Who did what to whom, from where: one append-only `audit_events` row per
+ * security-relevant event. Written with the caller's transaction when there
+ * is one, so an event exists exactly when the change it describes does.
+ */
+
+export type AuditEventType =
+  | 'sign_in.success'
+  | 'sign_in.failure'
+  | 'sign_up'
+  | 'email.verified'
+  | 'password.changed'
+  | 'password.reset'
+  | 'session.revoked'
+  | 'invitation.redeemed';
+
+export type AuditActorType = 'user' | 'client' | 'operator' | 'system';
+
+export type AuditEvent = {
+  type: AuditEventType;
+  /** The signed-in person who acted; sets actor_type 'user'. */
+  actorUserId?: string;
+  /** Someone other than a user acted (the CLI is 'operator'); default 'system' when no actorUserId. */
+  actorType?: Exclude<AuditActorType, 'user'>;
+  actorId?: string;
+  /** The user the event is about (subject_type 'user'). */
+  subjectUserId?: string;
+  /** Or another kind of subject, e.g. { type: 'session', id: uid }. */
+  subject?: { type: string; id: string };
+  clientId?: string;
+  ip?: string;
+  userAgent?: string;
+  /** Extra detail; never secrets (no passwords, codes or tokens). */
+  data?: Record<string, unknown>;
+};
+
+// Bounded so a hostile header cannot bloat the append-only table.
+const clip = (value: string | undefined, max: number) => (value === undefined ? null : value.slice(0, max));
+
+export async function recordAuditEvent(db: Knex, event: AuditEvent): Promise<void> {
+  const subject = event.subjectUserId ? { type: 'user', id: event.subjectUserId } : event.subject;
+  await db('audit_events').insert({
+    type: event.type,
+    actor_type: event.actorUserId ? 'user' : (event.actorType ?? 'system'),
+    actor_id: event.actorUserId ?? event.actorId ?? null,
+    subject_type: subject?.type ?? null,
+    subject_id: subject?.id ?? null,
+    client_id: clip(event.clientId, 200),
+    ip: clip(event.ip, 64),
+    user_agent: clip(event.userAgent, 512),
+    data: JSON.stringify(event.data ?? {}),
+  });
+}

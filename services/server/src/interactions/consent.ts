@@ -1,0 +1,120 @@
+import { Router, type Request, type Response } from 'express';
+import type { Interaction } from 'oidc-provider';
+import { findActiveUser } from '../db/users.ts';
+import type { InteractionDeps } from './deps.ts';
+import { t } from './i18n/index.ts';
+import { finishInteraction } from './interaction.ts';
+import { formatUserCode } from './device.ts';
+import { describeAccess } from './requested-access.ts';
+import { expiredPage, type PromptPage } from './routes.ts';
+import { accessList } from './views/access-list.ts';
+import { html } from './views/html.ts';
+import { csrfInput, layout } from './views/layout.ts';
+import { logoOrigin } from './views/provider-page.ts';
+import { sendPage } from './views/respond.ts';
+
+/**
+ * The consent prompt: the client's name, what it asks for in words, Allow or
+ * Deny. Allow records the decision in an oidc-provider Grant, which the
+ * browser session remembers, so the same request does not ask again.
+ * First-party clients skip this page (oidc/existing-grant.ts). A device
+ * always gets it, with the user code to compare: it is the one decision of
+ * the device flow.
+ */
+type ConsentDetails = {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+};
+
+/** The pending consent behind /interaction/:uid, or undefined when there is none for this browser. */
+async function pendingConsent(deps: InteractionDeps, req: Request, res: Response): Promise<Interaction | undefined> {
+  try {
+    const details = await deps.providers.current.interactionDetails(req, res);
+    if (details.uid !== req.params.uid || details.prompt.name !== 'consent' || !details.session?.accountId) return undefined;
+    return details;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Extends (or starts) the interaction's grant with exactly what the prompt found missing. */
+async function grantMissing(deps: InteractionDeps, details: Interaction): Promise<string> {
+  const { Grant } = deps.providers.current;
+  const accountId = details.session!.accountId;
+  const clientId = String(details.params.client_id);
+  const existing = details.grantId ? await Grant.find(details.grantId) : undefined;
+  const grant = existing ?? new Grant({ accountId, clientId });
+  const missing = details.prompt.details as ConsentDetails;
+  if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope);
+  if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes);
+  return grant.save();
+}
+
+/** The code the device displays, so the person can check it is their device they connect. */
+async function deviceUserCode(deps: InteractionDeps, deviceCodeId: string): Promise<string | undefined> {
+  const code = await deps.providers.current.DeviceCode.find(deviceCodeId, { ignoreExpiration: true });
+  return typeof code?.userCode === 'string' ? formatUserCode(code.userCode) : undefined;
+}
+
+async function allow(deps: InteractionDeps, req: Request, res: Response, details: Interaction): Promise<void> {
+  const grantId = await grantMissing(deps, details);
+  await finishInteraction(deps, req, res, { consent: { grantId } });
+}
+
+export const consentPage: PromptPage = async (deps, req, res, interaction) => {
+  const details = await pendingConsent(deps, req, res);
+  if (!details) return expiredPage(deps, res);
+  const missing = interaction.prompt.details as ConsentDetails;
+  const nothingMissing = !missing.missingOIDCScope?.length && !missing.missingOIDCClaims?.length && !Object.keys(missing.missingResourceScopes ?? {}).length;
+  const access = await describeAccess(deps.db.knex, {
+    // Asked to confirm again (prompt=consent): list what the client asks for.
+    scopes: nothingMissing ? String(interaction.params.scope ?? '').split(' ').filter(Boolean) : (missing.missingOIDCScope ?? []),
+    claims: missing.missingOIDCClaims ?? [],
+    apis: missing.missingResourceScopes ?? {},
+  });
+  const user = await findActiveUser(deps.db.knex, details.session!.accountId);
+  const userCode = details.deviceCode ? await deviceUserCode(deps, details.deviceCode) : undefined;
+  const brand = deps.config.brand;
+  const body = html`<p class="lead">${t(details.deviceCode ? 'device.confirm_lead' : 'page.consent.lead', { client: interaction.client.name })}</p>
+${accessList(access)}
+${userCode ? html`<p>${t('device.allow_code')}</p>
+<p class="user-code">${userCode}</p>` : ''}
+${user?.email ? html`<p class="hint">${t('consent.account', { email: user.email })}</p>` : ''}
+<form method="post" action="/interaction/${interaction.uid}/consent">
+${csrfInput(deps.csrf.token(req, res))}
+<div class="actions">
+<button type="submit" name="decision" value="deny" class="secondary">${t('action.deny')}</button>
+<button type="submit" name="decision" value="allow" class="primary">${t('action.allow')}</button>
+</div>
+</form>`;
+  const title = t(details.deviceCode ? 'page.device.confirm_title' : 'page.consent.title');
+  sendPage(res, layout(brand, { title, body }), { imgSrc: logoOrigin(brand) });
+};
+
+/** POST /interaction/:uid/consent (CSRF is checked for every /interaction/:uid POST in routes.ts). */
+export function consentRoutes(deps: InteractionDeps): Router {
+  const router = Router();
+  router.post('/interaction/:uid/consent', async (req, res, next) => {
+    try {
+      const details = await pendingConsent(deps, req, res);
+      if (!details) return expiredPage(deps, res);
+      const decision = (req.body as Record<string, unknown> | undefined)?.decision;
+      if (decision === 'allow') return await allow(deps, req, res, details);
+      if (decision === 'deny') {
+        return await deps.providers.current.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'End-User denied access' },
+          { mergeWithLastSubmission: false },
+        );
+      }
+      // Neither button (a hand-made request): show the page again.
+      res.redirect(303, `/interaction/${encodeURIComponent(details.uid)}`);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+
+/**
+ * Double-submit CSRF protection for our own forms: a random, HttpOnly cookie
+ * and a hidden field carrying a keyed hash of it. A cross-site page can make
+ * the browser send the cookie but can neither read it nor compute the hash.
+ */
+export type Csrf = {
+  /** The token to embed in a form (sets the cookie if the browser has none yet). */
+  token: (req: Request, res: Response) => string;
+  /** Rejects a POST whose `csrf` field does not match the cookie. */
+  verify: RequestHandler;
+};
+
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function createCsrf(options: { key: Buffer; secure: boolean; onFailure: RequestHandler }): Csrf {
+  const cookieName = options.secure ? '__Host-lk_csrf' : 'lk_csrf';
+  const sign = (value: string) => createHmac('sha256', options.key).update(value).digest('base64url');
+  return {
+    token(req, res) {
+      let value = readCookie(req, cookieName) ?? (res.locals.csrfCookie as string | undefined);
+      if (!value || !/^[\w-]{43}$/.test(value)) {
+        value = randomBytes(32).toString('base64url');
+        res.locals.csrfCookie = value;
+        res.cookie(cookieName, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
+      }
+      return sign(value);
+    },
+    verify(req, res, next) {
+      const cookie = readCookie(req, cookieName);
+      const submitted = typeof req.body?.csrf === 'string' ? req.body.csrf : '';
+      const expected = cookie ? Buffer.from(sign(cookie)) : undefined;
+      const actual = Buffer.from(submitted);
+      if (expected && expected.length === actual.length && timingSafeEqual(expected, actual)) return next();
+      return options.onFailure(req, res, next);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Config } from '../config/env.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { Db } from '../db/knex.ts';
+import type { Logger } from '../http/logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { ProviderHolder } from '../oidc/provider.ts';
+import type { Limiter } from '../ratelimit/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Csrf } from './csrf.ts';
+
+/** What every hosted-page handler may use. Built once in app.ts. */
+export type InteractionDeps = {
+  config: Config;
+  db: Db;
+  store: Store;
+  keyring: Keyring;
+  providers: ProviderHolder;
+  logger: Logger;
+  csrf: Csrf;
+  mailer: Mailer;
+  /** Named rate limits (src/ratelimit): consume() for requests, check()/fail()/succeed() for answers. */
+  limiter: Limiter;
+};

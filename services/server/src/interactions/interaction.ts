@@ -1,0 +1,46 @@
+import type { Request, Response } from 'express';
+import type { InteractionResults } from 'oidc-provider';
+import type { InteractionDeps } from './deps.ts';
+
+export type LoadedInteraction = {
+  uid: string;
+  prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
+  params: Record<string, unknown>;
+  session?: { accountId?: string };
+  lastSubmission?: InteractionResults;
+  client: { clientId: string; name: string; firstParty: boolean };
+};
+
+/**
+ * The pending authorization request behind /interaction/:uid, or undefined
+ * when the browser has no such interaction (expired, or another browser's).
+ */
+export async function loadInteraction(deps: InteractionDeps, req: Request, res: Response): Promise<LoadedInteraction | undefined> {
+  const provider = deps.providers.current;
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    return undefined;
+  }
+  if (req.params.uid && details.uid !== req.params.uid) return undefined;
+  const clientId = String(details.params.client_id ?? '');
+  const client = await provider.Client.find(clientId);
+  return {
+    uid: details.uid,
+    prompt: details.prompt as LoadedInteraction['prompt'],
+    params: details.params as Record<string, unknown>,
+    session: details.session ? { accountId: details.session.accountId } : undefined,
+    lastSubmission: details.lastSubmission,
+    client: {
+      clientId,
+      name: client?.clientName ?? clientId,
+      firstParty: (client as unknown as { first_party?: boolean } | undefined)?.first_party === true,
+    },
+  };
+}
+
+/** Ends the interaction and sends the browser back to the authorization endpoint. */
+export async function finishInteraction(deps: InteractionDeps, req: Request, res: Response, result: InteractionResults): Promise<void> {
+  await deps.providers.current.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+}

@@ -1,0 +1,172 @@
+import type { Request, Response } from 'express';
+import { recordAuditEvent } from '../events/audit.ts';
+import { setRetryAfter, type LimitName, type LimitSubject } from '../ratelimit/index.ts';
+import type { InteractionDeps } from './deps.ts';
+import { finishInteraction, type LoadedInteraction } from './interaction.ts';
+
+/**
+ * The sign-in pipeline every method goes through, as small named steps
+ * (the shape of oidc-provider's authorization actions). A method supplies
+ * only `verify`; limits, account checks, events and the session come from
+ * the shared steps, so a new method (passkeys, TOTP, social) cannot forget one.
+ */
+export type SignInAttempt = {
+  /** e.g. 'pwd', 'otp' (RFC 8176 amr values). */
+  method: 'pwd' | 'otp' | 'hwk' | 'swk' | 'fed' | 'mfa';
+  /** The identifier the person typed (email), for per-account limits and audit; never logged in full. */
+  identifier: string;
+};
+
+export type Verified = { ok: true; userId: string } | { ok: false };
+
+export type SignInStep = (ctx: SignInContext) => Promise<void | 'stop'>;
+
+export type SignInContext = {
+  deps: InteractionDeps;
+  req: Request;
+  res: Response;
+  interaction: LoadedInteraction;
+  attempt: SignInAttempt;
+  verify: () => Promise<Verified>;
+  /**
+   * Called when a step refuses the attempt; renders the method's page with an
+   * error. 'rate_limited' must answer 429 (Retry-After is already set).
+   * A blocked account fails exactly like wrong credentials, so nobody
+   * learns which accounts exist or are blocked.
+   */
+  fail: (reason: 'credentials' | 'rate_limited', retryAfterSeconds?: number) => Promise<void>;
+  userId?: string;
+  /** Why the last refusal happened, for the audit log only (the person is told 'credentials'). */
+  refusal?: string;
+};
+
+/** Steps run in order; a step returns 'stop' once it has answered the request. */
+export async function runSignIn(steps: readonly SignInStep[], ctx: SignInContext): Promise<void> {
+  for (const step of steps) {
+    if ((await step(ctx)) === 'stop') return;
+  }
+}
+
+/** Which named limit a method's wrong answers count against. */
+const limitOf = (method: SignInAttempt['method']): LimitName => (method === 'otp' ? 'code-entry' : 'sign-in');
+const subjectOf = (ctx: SignInContext): LimitSubject => ({ ip: ctx.req.ip, account: ctx.attempt.identifier });
+
+const userAgentOf = (req: Request) => req.get('user-agent') ?? undefined;
+
+/** "ad***@example.com": enough for an operator to spot a pattern, not a list of addresses. */
+function maskIdentifier(identifier: string): string {
+  const value = identifier.trim().toLowerCase();
+  const at = value.lastIndexOf('@');
+  const local = at > 0 ? value.slice(0, at) : value;
+  return `${local.slice(0, 2)}***${at > 0 ? value.slice(at).slice(0, 100) : ''}`;
+}
+
+/**
+ * Counts a refused attempt: the limiter (progressive per (account, IP),
+ * per IP), the account's failure counter and a sign_in.failure event. The
+ * same statements run whether or not the account exists (the UPDATE simply
+ * matches no row), so timing does not tell them apart.
+ */
+async function countFailure(ctx: SignInContext): Promise<void> {
+  const { knex } = ctx.deps.db;
+  await knex.transaction(async (trx) => {
+    const rows: Array<{ id: string }> = await trx('users')
+      .whereRaw('lower(email) = lower(?)', [ctx.attempt.identifier.trim()])
+      .increment('failed_sign_in_count', 1)
+      .returning('id');
+    await recordAuditEvent(trx, {
+      type: 'sign_in.failure',
+      subjectUserId: rows[0]?.id,
+      clientId: ctx.interaction.client.clientId,
+      ip: ctx.req.ip,
+      userAgent: userAgentOf(ctx.req),
+      data: { method: ctx.attempt.method, reason: ctx.refusal ?? 'credentials', identifier: maskIdentifier(ctx.attempt.identifier) },
+    });
+  });
+  await ctx.deps.limiter.fail(limitOf(ctx.attempt.method), subjectOf(ctx));
+}
+
+/**
+ * First step: refuses (429, Retry-After) while this IP, or this (account,
+ * IP) pair, must wait; see src/ratelimit/policies.ts for why there is no
+ * account-wide lock. From here on, every refusal by a later step is counted
+ * as a failed attempt.
+ */
+export const limitAttempts: SignInStep = async (ctx) => {
+  const verdict = await ctx.deps.limiter.check(limitOf(ctx.attempt.method), subjectOf(ctx));
+  if (!verdict.allowed) {
+    setRetryAfter(ctx.res, verdict);
+    ctx.res.status(429);
+    await ctx.fail('rate_limited', verdict.retryAfterSeconds);
+    return 'stop';
+  }
+  const refuse = ctx.fail;
+  ctx.fail = async (reason, retryAfterSeconds) => {
+    if (reason !== 'rate_limited') await countFailure(ctx);
+    await refuse(reason, retryAfterSeconds);
+  };
+};
+
+export const verifyCredentials: SignInStep = async (ctx) => {
+  const result = await ctx.verify();
+  if (!result.ok) {
+    await ctx.fail('credentials');
+    return 'stop';
+  }
+  ctx.userId = result.userId;
+};
+
+/**
+ * The account behind verified credentials must be usable: active, and not
+ * locked by an operator (locked_until). Anything else fails exactly like a
+ * wrong password: same message, status and steps.
+ */
+export const checkAccount: SignInStep = async (ctx) => {
+  const user: { status: string; locked_until: Date | null } | undefined = await ctx.deps.db
+    .knex('users')
+    .select('status', 'locked_until')
+    .where({ id: ctx.userId })
+    .first();
+  let refusal: string | undefined;
+  if (!user) refusal = 'account_missing';
+  else if (user.status !== 'active') refusal = `account_${user.status}`;
+  else if (user.locked_until && new Date(user.locked_until).getTime() > Date.now()) refusal = 'account_locked';
+  if (refusal) {
+    ctx.refusal = refusal;
+    ctx.userId = undefined;
+    await ctx.fail('credentials');
+    return 'stop';
+  }
+};
+
+/**
+ * A successful sign-in: last_login_at, the failure counter back to zero and
+ * a sign_in.success event in one transaction; then the (account, IP) pair's
+ * consecutive failures are forgotten.
+ */
+export const recordSignIn: SignInStep = async (ctx) => {
+  const userId = ctx.userId!;
+  await ctx.deps.db.knex.transaction(async (trx) => {
+    await trx('users').where({ id: userId }).update({ last_login_at: trx.fn.now(), failed_sign_in_count: 0 });
+    await recordAuditEvent(trx, {
+      type: 'sign_in.success',
+      actorUserId: userId,
+      subjectUserId: userId,
+      clientId: ctx.interaction.client.clientId,
+      ip: ctx.req.ip,
+      userAgent: userAgentOf(ctx.req),
+      data: { method: ctx.attempt.method },
+    });
+  });
+  await ctx.deps.limiter.succeed(limitOf(ctx.attempt.method), subjectOf(ctx));
+};
+
+export const finishLogin: SignInStep = async (ctx) => {
+  await finishInteraction(ctx.deps, ctx.req, ctx.res, {
+    login: { accountId: ctx.userId!, amr: [ctx.attempt.method], remember: true },
+  });
+  return 'stop';
+};
+
+/** The order every sign-in method runs through. */
+export const signInSteps: SignInStep[] = [limitAttempts, verifyCredentials, checkAccount, recordSignIn, finishLogin];

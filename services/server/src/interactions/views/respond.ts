@@ -1,0 +1,13 @@
+import type { Response } from 'express';
+import { pageHeaders } from '../../http/security-headers.ts';
+import type { Html } from './html.ts';
+
+/**
+ * Sends a hosted page with the headers every page needs (strict CSP, no
+ * framing, no caching). The CSP admits the operator's logo origin, which
+ * app.ts puts in `res.locals.logoOrigin`.
+ */
+export function sendPage(res: Response, page: Html, options: { status?: number; imgSrc?: string } = {}): void {
+  const imgSrc = options.imgSrc ?? (res.locals.logoOrigin as string | undefined);
+  res.status(options.status ?? 200).set(pageHeaders({ imgSrc })).type('html').send(page.value);
+}

@@ -1,0 +1,62 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { normalizeEmail } from '../accounts/email.ts';
+import { renderSignIn } from '../accounts/sign-in-page.ts';
+import type { InteractionDeps } from '../interactions/deps.ts';
+import { t } from '../interactions/i18n/index.ts';
+import { loadInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
+import { expiredPage } from '../interactions/routes.ts';
+import { runSignIn, signInSteps } from '../interactions/sign-in.ts';
+import { verifyEmailPassword } from './verify.ts';
+
+/**
+ * POST /interaction/:uid/password: email + password through the sign-in
+ * pipeline (limits, account checks, events and the session come from its
+ * shared steps). CSRF is checked for every POST under /interaction/:uid.
+ */
+export function passwordRoutes(deps: InteractionDeps): Router {
+  const router = Router();
+
+  const withLogin = (handler: (req: Request, res: Response, interaction: LoadedInteraction) => Promise<void>): RequestHandler => {
+    return async (req, res, next) => {
+      try {
+        const interaction = await loadInteraction(deps, req, res);
+        if (!interaction || interaction.prompt.name !== 'login') return expiredPage(deps, res);
+        await handler(req, res, interaction);
+      } catch (error) {
+        next(error);
+      }
+    };
+  };
+
+  router.post(
+    '/interaction/:uid/password',
+    withLogin(async (req, res, interaction) => {
+      const email = normalizeEmail(req.body?.email);
+      const password = typeof req.body?.password === 'string' ? req.body.password : '';
+      const errors = {
+        email: email ? undefined : t('error.required', { field: t('field.email').toLowerCase() }),
+        password: password ? undefined : t('error.required', { field: t('field.password').toLowerCase() }),
+      };
+      if (errors.email || errors.password) return renderSignIn(deps, req, res, interaction, { email, errors, status: 400 });
+
+      await runSignIn(signInSteps, {
+        deps,
+        req,
+        res,
+        interaction,
+        attempt: { method: 'pwd', identifier: email },
+        verify: () => verifyEmailPassword(deps.db.knex, email, password),
+        fail: async (reason, retryAfterSeconds) => {
+          if (reason === 'rate_limited') {
+            const seconds = retryAfterSeconds ?? 60;
+            res.set('Retry-After', String(seconds));
+            return renderSignIn(deps, req, res, interaction, { email, formError: t('error.rate_limited', { seconds }), status: 429 });
+          }
+          renderSignIn(deps, req, res, interaction, { email, formError: t('error.credentials'), status: 401 });
+        },
+      });
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLimiter, type Limiter } from '../src/ratelimit/limiter.ts';
+import { ipBucket } from '../src/ratelimit/keys.ts';
+import { backoffSeconds, DEFAULT_POLICIES, type Policies } from '../src/ratelimit/policies.ts';
+import { createStore, type Store } from '../src/store/index.ts';
+import { realRedisUrl } from './support/backends.ts';
+
+const stores: Array<{ name: string; open: () => Promise<Store> }> = [
+  { name: 'in-process', open: () => createStore({ redisUrl: undefined }) },
+  ...(realRedisUrl ? [{ name: 'redis', open: () => createStore({ redisUrl: realRedisUrl }) }] : []),
+];
+
+// Small limits so a test reaches them in a few calls.
+const small: Partial<Policies> = {
+  'sign-up': { counts: 'requests', perIp: { points: 3, seconds: 60 }, perAccount: { points: 2, seconds: 60 } },
+  'sign-in': {
+    counts: 'failures',
+    perIp: { points: 8, seconds: 60 },
+    perAccount: {
+      backoff: { free: 3, baseSeconds: 2, maxSeconds: 30 },
+      underAttack: { points: 5, seconds: 60 },
+      underAttackBackoff: { free: 1, baseSeconds: 20, maxSeconds: 30 },
+      memorySeconds: 600,
+    },
+  },
+};
+
+let n = 0;
+const account = () => `person-${process.pid}-${(n += 1)}@example.com`;
+const ip = () => `198.51.100.${(n += 1) % 250}`;
+
+describe.each(stores)('rate limiter on the $name store', ({ open }) => {
+  let store: Store;
+  let limiter: Limiter;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(() => store?.close());
+  // A fresh namespace per test: buckets never leak between tests or runs.
+  const fresh = (policies: Partial<Policies> = small) => (limiter = createLimiter({ store, namespace: randomBytes(8).toString('hex'), policies }));
+
+  it('a requests limit refuses an IP over its window, with the seconds left to wait', async () => {
+    fresh();
+    const from = ip();
+    for (let i = 0; i < 3; i += 1) expect(await limiter.consume('sign-up', { ip: from, account: account() })).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    const refused = await limiter.consume('sign-up', { ip: from, account: account() });
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(50);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Another address is not affected.
+    expect((await limiter.consume('sign-up', { ip: ip(), account: account() })).allowed).toBe(true);
+  });
+
+  it('a requests limit refuses an account over its window whatever the IP, compared case-insensitively', async () => {
+    fresh();
+    const who = account();
+    expect((await limiter.consume('sign-up', { ip: ip(), account: who })).allowed).toBe(true);
+    expect((await limiter.consume('sign-up', { ip: ip(), account: ` ${who.toUpperCase()} ` })).allowed).toBe(true);
+    expect((await limiter.consume('sign-up', { ip: ip(), account: who })).allowed).toBe(false);
+    expect((await limiter.consume('sign-up', { ip: ip(), account: account() })).allowed).toBe(true);
+  });
+
+  it('failures from one (account, IP) pair get free tries, then growing delays; check() counts nothing', async () => {
+    fresh();
+    const subject = { ip: ip(), account: account() };
+    for (let i = 0; i < 5; i += 1) expect((await limiter.check('sign-in', subject)).allowed).toBe(true);
+    expect(await limiter.fail('sign-in', subject)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await limiter.fail('sign-in', subject)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    // Third consecutive failure: wait 2 s.
+    expect(await limiter.fail('sign-in', subject)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    const waiting = await limiter.check('sign-in', subject);
+    expect(waiting.allowed).toBe(false);
+    expect(waiting.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(waiting.retryAfterSeconds).toBeLessThanOrEqual(2);
+    // The fourth doubles it.
+    expect(await limiter.fail('sign-in', subject)).toEqual({ allowed: false, retryAfterSeconds: 4 });
+    // Same account from another IP, and another account from this IP: no delay.
+    expect((await limiter.check('sign-in', { ip: ip(), account: subject.account })).allowed).toBe(true);
+    expect((await limiter.check('sign-in', { ip: subject.ip, account: account() })).allowed).toBe(true);
+  });
+
+  it('the delay ends by itself, and a success clears the pair', async () => {
+    const signIn = small['sign-in'] as Extract<Policies['sign-in'], { counts: 'failures' }>;
+    // Not "under attack" in this test: only the pair's own counting matters here.
+    fresh({ ...small, 'sign-in': { ...signIn, perAccount: { ...signIn.perAccount!, underAttack: { points: 100, seconds: 60 } } } });
+    const subject = { ip: ip(), account: account() };
+    for (let i = 0; i < 3; i += 1) await limiter.fail('sign-in', subject);
+    expect((await limiter.check('sign-in', subject)).allowed).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await limiter.check('sign-in', subject)).allowed).toBe(true);
+
+    await limiter.fail('sign-in', subject);
+    expect((await limiter.check('sign-in', subject)).allowed).toBe(false);
+    await limiter.succeed('sign-in', subject);
+    expect((await limiter.check('sign-in', subject)).allowed).toBe(true);
+    // Counting starts again from zero: two free failures.
+    expect((await limiter.fail('sign-in', subject)).allowed).toBe(true);
+    expect((await limiter.fail('sign-in', subject)).allowed).toBe(true);
+  });
+
+  it('an account under attack from many IPs still lets a fresh IP try once; its failures then wait long', async () => {
+    fresh();
+    const victim = account();
+    // Five failures from five addresses: each pair is still within its free tries.
+    for (let i = 0; i < 5; i += 1) expect((await limiter.fail('sign-in', { ip: ip(), account: victim })).allowed).toBe(i < 4);
+    const owner = { ip: ip(), account: victim };
+    expect((await limiter.check('sign-in', owner)).allowed).toBe(true);
+    // Under attack, one wrong guess from a fresh IP costs 20 s.
+    expect(await limiter.fail('sign-in', owner)).toEqual({ allowed: false, retryAfterSeconds: 20 });
+    // Other accounts are not under attack.
+    const bystander = { ip: ip(), account: account() };
+    expect((await limiter.fail('sign-in', bystander)).allowed).toBe(true);
+  });
+
+  it('an IP failing against many accounts is stopped by its own window', async () => {
+    fresh();
+    const attacker = ip();
+    for (let i = 0; i < 8; i += 1) await limiter.fail('sign-in', { ip: attacker, account: account() });
+    const refused = await limiter.check('sign-in', { ip: attacker, account: account() });
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(50);
+    expect((await limiter.check('sign-in', { ip: ip(), account: account() })).allowed).toBe(true);
+  });
+
+  it('an IPv6 client is limited by its /64; an IPv4-mapped address is its IPv4 address', async () => {
+    expect(ipBucket('2001:db8:1:2:aaaa::1')).toBe(ipBucket('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(ipBucket('2001:db8:1:2::1')).not.toBe(ipBucket('2001:db8:1:3::1'));
+    expect(ipBucket('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(ipBucket(undefined)).toBe('unknown');
+    fresh();
+    for (let i = 0; i < 3; i += 1) await limiter.consume('sign-up', { ip: `2001:db8:7:7::${i + 1}` });
+    expect((await limiter.consume('sign-up', { ip: '2001:db8:7:7:ffff::9' })).allowed).toBe(false);
+  });
+
+  it('limiters with different namespaces (deployments) do not share buckets', async () => {
+    const a = fresh();
+    const b = createLimiter({ store, namespace: randomBytes(8).toString('hex'), policies: small });
+    const from = ip();
+    for (let i = 0; i < 3; i += 1) await a.consume('sign-up', { ip: from });
+    expect((await a.consume('sign-up', { ip: from })).allowed).toBe(false);
+    expect((await b.consume('sign-up', { ip: from })).allowed).toBe(true);
+  });
+
+  it('refuses a call that does not match the kind of limit', async () => {
+    fresh();
+    await expect(limiter.consume('sign-in', { ip: ip() })).rejects.toThrow(/use check/);
+    await expect(limiter.check('sign-up', { ip: ip() })).rejects.toThrow(/use consume/);
+  });
+});
+
+describe.skipIf(!realRedisUrl)('rate limiter when Redis fails', () => {
+  it('falls back to in-process limits instead of failing open or locking everyone out', async () => {
+    const store = await createStore({ redisUrl: realRedisUrl });
+    const limiter = createLimiter({ store, namespace: randomBytes(8).toString('hex'), policies: small });
+    store.redis!.disconnect();
+    const from = ip();
+    for (let i = 0; i < 3; i += 1) expect((await limiter.consume('sign-up', { ip: from })).allowed).toBe(true);
+    expect((await limiter.consume('sign-up', { ip: from })).allowed).toBe(false);
+    await store.close();
+  });
+});
+
+describe('default policies', () => {
+  it('sign-in delays grow from 1 s to at most 15 minutes after five free failures', () => {
+    const perAccount = (DEFAULT_POLICIES['sign-in'] as { perAccount: { backoff: Parameters<typeof backoffSeconds>[1] } }).perAccount;
+    expect([4, 5, 6, 7, 14, 30].map((failures) => backoffSeconds(failures, perAccount.backoff))).toEqual([0, 1, 2, 4, 512, 900]);
+  });
+});
