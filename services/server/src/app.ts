@@ -60,8 +60,9 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   });
   for (const router of hostedPages({ ...deps, csrf })) app.use(router);
   options.mount?.(app);
-  // Per-IP limit before the provider's token endpoint (reads no body).
-  app.post('/token', limitTokenEndpoint(deps.limiter));
+  // Machine endpoints that mint rows (tokens, device codes, pushed requests)
+  // share one per-IP budget, checked before the provider (reads no body).
+  app.post(['/token', '/device/auth', '/request'], limitTokenEndpoint(deps.limiter));
   // Everything else is the OIDC provider's (it parses its own bodies, so no body parser before it).
   app.use((req, res) => deps.providers.handle(req, res));
   app.use(errorHandler(deps.logger));

@@ -105,3 +105,18 @@ describe('GET /dev/mailbox with SMTP_URL set', () => {
     expect(await response.text()).not.toContain('mailbox');
   });
 });
+
+describe('dev mailbox seen from another machine', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Behind a trusted local proxy the client address is the forwarded one.
+    server = await startTestServer({ env: { LATCHKEY_TRUST_PROXY: 'loopback' } });
+  });
+  afterAll(() => server?.stop());
+
+  it('does not exist for a client that is not this machine', async () => {
+    expect((await fetch(`${server.issuer}/dev/mailbox`)).status).toBe(200);
+    const remote = await fetch(`${server.issuer}/dev/mailbox`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(remote.status).toBe(404);
+  });
+});

@@ -66,16 +66,21 @@ describe('password reset by emailed code', () => {
     expect(await wrong.text()).toContain('That code is wrong or has expired');
     expect(await verifyPassword(await hashOf(id), OLD)).toBe(true);
 
-    // A browser still signed in elsewhere (perhaps whoever knew the old password).
-    await server.db.knex('sessions').insert({
-      id: `elsewhere-${id}`, uid: `uid-${id}`, user_id: id, payload: { accountId: id }, expires_at: new Date(Date.now() + 3_600_000),
-    });
+    // A browser still signed in elsewhere, and an app holding a refresh token
+    // (perhaps whoever knew the old password).
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    await server.db.knex('sessions').insert({ id: `elsewhere-${id}`, uid: `uid-${id}`, user_id: id, payload: { accountId: id }, expires_at: inAnHour });
+    const { client_id } = await server.createClient();
+    await server.db.knex('grants').insert({ id: `grant-${id}`, client_id, user_id: id, payload: {}, expires_at: inAnHour });
+    await server.db.knex('refresh_tokens').insert({ id: `rt-${id}`, grant_id: `grant-${id}`, client_id, user_id: id, payload: {}, expires_at: inAnHour });
 
     const done = await confirm(flow, email, code, NEW);
     expect(done.status).toBe(303);
     const elsewhere = await server.db.knex('sessions').where({ uid: `uid-${id}` }).first();
     expect(elsewhere.revoked_at).not.toBeNull();
     expect(elsewhere.revoked_reason).toBe('password_reset');
+    expect((await server.db.knex('refresh_tokens').where({ id: `rt-${id}` }).first()).revoked_at).not.toBeNull();
+    expect((await server.db.knex('grants').where({ id: `grant-${id}` }).first()).revoked_at).not.toBeNull();
     expect(done.headers.get('location')).toBe(`/interaction/${flow.uid}?notice=password_changed`);
     const signInPage = await (await get(flow, done.headers.get('location')!)).text();
     expect(signInPage).toContain('Your password was changed. Sign in with your new password.');

@@ -46,6 +46,17 @@ describe.each(backends)('sign-in rate limits (%s)', (backend) => {
     await Promise.all([direct?.stop(), proxied?.stop()]);
   });
 
+  it('parallel guesses from one address cannot outrun the count: no more than the free tries get a verdict', async () => {
+    const email = address('burst');
+    await proxied.createUser({ email, password_hash: hash });
+    const attacker = ip();
+    const flow = await startFlow(proxied);
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => signIn(flow, email, `burst guess ${i}`, attacker)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
   it('after five wrong passwords from one address even the right one waits (429, Retry-After); another address signs in', async () => {
     const email = address('pair');
     await proxied.createUser({ email, password_hash: hash });

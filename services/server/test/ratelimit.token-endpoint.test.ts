@@ -61,7 +61,11 @@ describe.each(backends)('token endpoint rate limit (%s)', (backend) => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers.get('cache-control')).toBe('no-store');
     expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
-    // Only the token endpoint is limited.
+    // Device authorization and pushed requests share the budget; discovery is not limited.
+    for (const path of ['/device/auth', '/request']) {
+      const other = await fetch(`${direct.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=nobody' });
+      expect(other.status, path).toBe(429);
+    }
     expect((await fetch(`${direct.url}/.well-known/openid-configuration`)).status).toBe(200);
   });
 

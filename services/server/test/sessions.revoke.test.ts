@@ -107,13 +107,13 @@ describe.skipIf(!realDatabaseUrl || !realRedisUrl)('latchkey sessions (CLI)', ()
     ]);
     expect(listed.stdout).not.toContain(row.id);
 
-    const revoked = await runCli(['--json', 'sessions', 'revoke', row.uid, '--reason', 'suspicious'], env);
+    const revoked = await runCli(['--json', 'sessions', 'revoke', '--reason', 'suspicious', '--', row.uid], env);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(JSON.parse(revoked.stdout)).toEqual({ revoked: row.uid });
     expect((await silentSignIn(browser, server.url, client)).searchParams.get('error')).toBe('login_required');
     expect(await server.db.knex('audit_events').where({ type: 'session.revoked', subject_id: row.uid }).first()).toMatchObject({ actor_type: 'operator' });
 
-    const again = await runCli(['--json', 'sessions', 'revoke', row.uid], env);
+    const again = await runCli(['--json', 'sessions', 'revoke', '--', row.uid], env);
     expect(again.code).toBe(2);
     expect(JSON.parse(again.stderr)).toEqual({ error: expect.stringContaining('already revoked') });
     const nobody = await runCli(['--json', 'sessions', 'list', '--user', 'nobody@example.com'], env);

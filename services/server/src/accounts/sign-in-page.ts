@@ -21,7 +21,7 @@ export function renderSignIn(deps: InteractionDeps, req: Request, res: Response,
   const { config } = deps;
   const base = `/interaction/${interaction.uid}`;
   const errors = state.errors ?? {};
-  const notice = state.notice ? NOTICES[state.notice] : undefined;
+  const notice = state.notice && Object.hasOwn(NOTICES, state.notice) ? NOTICES[state.notice] : undefined;
   const body = html`<p class="lead">${t('page.signin.lead', { client: interaction.client.name })}</p>
 ${notice ? html`<p class="notice" role="status">${t(notice)}</p>` : ''}
 ${errorSummary(errors, state.formError)}

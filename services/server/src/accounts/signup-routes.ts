@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { CODE_TTL_SECONDS, checkCode, sendCode, type CodeCheck } from '../email-code/codes.ts';
 import { completeUnverifiedAccount, markEmailVerified } from '../db/users.ts';
+import { beginCodeEntry } from '../email-code/limits.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { setRetryAfter, type LimitName } from '../ratelimit/index.ts';
@@ -22,7 +23,6 @@ import { signUpClosedPage, signUpCodePage, signUpDonePage, signUpPage, type Sign
 const MINUTES = Math.round(CODE_TTL_SECONDS / 60);
 // Long enough to ask for a new code a few times; a lost flow only means filling the form again.
 const PENDING_TTL_SECONDS = CODE_TTL_SECONDS * 3;
-const FLOW_COOKIE = 'lk_signup';
 
 /** One sign-up in progress: where its pages live and the id its codes are bound to. */
 type Flow = { place: SignUpPlace; flowId: string; interaction?: LoadedInteraction };
@@ -38,6 +38,8 @@ export function signUpRoutes(deps: InteractionDeps): Router {
   const router = Router();
   const { config } = deps;
   const secure = config.issuer.startsWith('https://');
+  // __Host- over https: a sibling subdomain cannot plant a flow id of its choosing.
+  const flowCookie = secure ? '__Host-lk_signup' : 'lk_signup';
 
   // The stand-alone pages sit outside /interaction, so they parse and check CSRF themselves.
   router.use('/signup', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
@@ -52,10 +54,10 @@ export function signUpRoutes(deps: InteractionDeps): Router {
   };
 
   const standAlone = async (req: Request, res: Response): Promise<Flow> => {
-    let id = readCookie(req, FLOW_COOKIE);
+    let id = readCookie(req, flowCookie);
     if (!id || !/^[\w-]{43}$/.test(id)) {
       id = randomBytes(32).toString('base64url');
-      res.cookie(FLOW_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/signup' });
+      res.cookie(flowCookie, id, { httpOnly: true, sameSite: 'lax', secure, path: secure ? '/' : '/signup' });
     }
     // Codes and pending state are keyed by a hash, so the store never holds the cookie itself.
     return { place: { base: '/signup' }, flowId: `signup:${deps.keyring.hash('cookie', id)}` };
@@ -188,7 +190,13 @@ export function signUpRoutes(deps: InteractionDeps): Router {
     const interaction = flow.interaction;
     if (!interaction) {
       // Stand-alone (invitation link): no app is waiting, so the account is ready and the person signs in from their app.
+      const entry = await beginCodeEntry(deps, req, pending.email);
+      if (!entry.ok) {
+        res.set('Retry-After', String(entry.retryAfterSeconds));
+        return showCode(req, res, flow, pending, { error: t('error.rate_limited', { seconds: entry.retryAfterSeconds }), status: 429 });
+      }
       const { verified, check } = await proveAddress(req, flow, pending);
+      await entry.done(verified.ok);
       if (!verified.ok) return showCode(req, res, flow, pending, { error: codeError(check), status: 400 });
       return sendPage(res, signUpDonePage({ brand: config.brand }));
     }

@@ -210,20 +210,27 @@ export async function destroyModel(knex: Knex, spec: ModelTable, id: string): Pr
 
 // The tables holding what a grant issued. Authorization codes have no
 // revoked_at (they live a minute): revoking one deletes it.
-function revokeGrantCtes(grant: string): string {
+/** `match` completes `grant_id …`: `= ?`, `= (subquery)` or `in (subquery)`. */
+function revokeGrantCtes(match: string): string {
   return [
-    `revoked_access as (update access_tokens set revoked_at = now() where grant_id = ${grant} and revoked_at is null returning 1)`,
-    `revoked_refresh as (update refresh_tokens set revoked_at = now() where grant_id = ${grant} and revoked_at is null returning 1)`,
-    `revoked_codes as (delete from authorization_codes where grant_id = ${grant} returning 1)`,
-    `revoked_devices as (update device_codes set revoked_at = now() where grant_id = ${grant} and revoked_at is null returning 1)`,
-    `revoked_grant as (update grants set revoked_at = now() where id = ${grant} and revoked_at is null returning 1)`,
+    `revoked_access as (update access_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
+    `revoked_refresh as (update refresh_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
+    `revoked_codes as (delete from authorization_codes where grant_id ${match} returning 1)`,
+    `revoked_devices as (update device_codes set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
+    `revoked_grant as (update grants set revoked_at = now() where id ${match} and revoked_at is null returning 1)`,
   ].join(',\n');
 }
 
 /** Revokes everything a grant issued, and the grant itself, in one statement. */
 export async function revokeGrant(knex: Knex, grantId: string): Promise<void> {
-  const sql = cached('revoke', () => `with ${revokeGrantCtes('?')} select 1`);
+  const sql = cached('revoke', () => `with ${revokeGrantCtes('= ?')} select 1`);
   await knex.raw(sql, [grantId, grantId, grantId, grantId, grantId]);
+}
+
+/** Revokes every grant a user holds, with all it issued (after a password reset), in one statement. */
+export async function revokeUserGrants(knex: Knex, userId: string): Promise<void> {
+  const sql = cached('revoke-user', () => `with ${revokeGrantCtes('in (select id from grants where user_id = ?)')} select 1`);
+  await knex.raw(sql, [userId, userId, userId, userId, userId]);
 }
 
 function consumeSql(spec: ModelTable): string {
@@ -235,7 +242,7 @@ function consumeSql(spec: ModelTable): string {
   // revokes the grant: a code or refresh token redeemed twice means it leaked.
   const reused = `reused as (select grant_id from ${t}
     where id = ? and grant_id is not null and not exists (select 1 from claimed))`;
-  return `with ${claim},\n${reused},\n${revokeGrantCtes('(select grant_id from reused)')}
+  return `with ${claim},\n${reused},\n${revokeGrantCtes('= (select grant_id from reused)')}
     select count(*)::int as claimed from claimed`;
 }
 

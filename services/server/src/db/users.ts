@@ -124,7 +124,7 @@ export async function resetPassword(knex: Knex, id: string, passwordHash: string
       email_verified: true,
       email_verified_at: knex.raw('coalesce(email_verified_at, now())'),
       failed_sign_in_count: 0,
-      locked_until: null,
+      // locked_until is an operator's decision; a reset by email must not lift it.
       updated_at: knex.fn.now(),
     });
   return Number(changed) > 0;

@@ -100,14 +100,17 @@ export function normalizeCode(input: unknown): string | undefined {
 
 export async function sendCode(
   deps: CodeDeps,
-  input: { purpose: CodePurpose; email: string; userId?: string | null; flowId: string; deliver?: boolean },
+  /** `to`: the account's stored address when there is one (mail never goes to a merely typed variant). */
+  input: { purpose: CodePurpose; email: string; to?: string; userId?: string | null; flowId: string; deliver?: boolean },
 ): Promise<{ expiresAt: Date }> {
   const { code, expiresAt } = await issueCode({ db: deps.db, keyring: deps.keyring, purpose: input.purpose, target: input.email, userId: input.userId, flowId: input.flowId });
   // Rendered either way so both paths do the same work.
-  const mail = codeMail({ brand: deps.config.brand, to: input.email.trim(), purpose: input.purpose, code, minutes: Math.round(CODE_TTL_SECONDS / 60) });
+  const mail = codeMail({ brand: deps.config.brand, to: (input.to ?? input.email).trim(), purpose: input.purpose, code, minutes: Math.round(CODE_TTL_SECONDS / 60) });
   if (input.deliver !== false) {
     deps.mailer.send(mail).catch((err: unknown) => {
-      deps.logger.error({ err, purpose: input.purpose }, 'could not send code mail');
+      // Only the SMTP codes: the error text carries the recipient's address.
+      const { code: errorCode, responseCode } = (err ?? {}) as { code?: string; responseCode?: number };
+      deps.logger.error({ errorCode, responseCode, purpose: input.purpose }, 'could not send code mail');
     });
   }
   return { expiresAt };

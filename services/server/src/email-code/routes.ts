@@ -68,7 +68,7 @@ export function emailCodeRoutes(deps: InteractionDeps): Router {
       // Same work, same page for a missing account: a code is issued either way, only mailed to a real one.
       const user = await findUserByEmail(deps.db.knex, email);
       const active = user?.status === 'active' ? user : undefined;
-      await sendCode(deps, { purpose: 'sign_in', email, userId: active?.id ?? null, flowId: interaction.uid, deliver: Boolean(active) });
+      await sendCode(deps, { purpose: 'sign_in', email, to: active?.email ?? undefined, userId: active?.id ?? null, flowId: interaction.uid, deliver: Boolean(active) });
       showCodePage(req, res, interaction, { email, resent: req.body?.resend === '1' });
     }),
   );

@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
 const SECRET_KEYS = [
   'password', 'new_password', 'current_password', 'client_secret', 'secret', 'code', 'code_verifier',
   'refresh_token', 'access_token', 'id_token', 'id_token_hint', 'token', 'assertion', 'client_assertion',
-  'device_code', 'user_code', 'otp', 'totp', 'private_jwk', 'authorization', 'cookie', 'set-cookie', 'dpop',
+  'device_code', 'user_code', 'invitation', 'otp', 'totp', 'private_jwk', 'authorization', 'cookie', 'set-cookie', 'dpop',
 ];
 
 export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Interaction } from 'oidc-provider';
 import { findActiveUser } from '../db/users.ts';
+import { OIDC_SCOPES } from '../oidc/client-scopes.ts';
 import type { InteractionDeps } from './deps.ts';
 import { t } from './i18n/index.ts';
 import { finishInteraction } from './interaction.ts';
@@ -63,14 +64,19 @@ async function allow(deps: InteractionDeps, req: Request, res: Response, details
   await finishInteraction(deps, req, res, { consent: { grantId } });
 }
 
+const knownScopes = new Set<string>(OIDC_SCOPES);
+
 export const consentPage: PromptPage = async (deps, req, res, interaction) => {
   const details = await pendingConsent(deps, req, res);
   if (!details) return expiredPage(deps, res);
   const missing = interaction.prompt.details as ConsentDetails;
   const nothingMissing = !missing.missingOIDCScope?.length && !missing.missingOIDCClaims?.length && !Object.keys(missing.missingResourceScopes ?? {}).length;
   const access = await describeAccess(deps.db.knex, {
-    // Asked to confirm again (prompt=consent): list what the client asks for.
-    scopes: nothingMissing ? String(interaction.params.scope ?? '').split(' ').filter(Boolean) : (missing.missingOIDCScope ?? []),
+    // Asked to confirm again (prompt=consent): list what the client asks for,
+    // only the scopes the provider knows (the raw parameter is the client's text).
+    scopes: nothingMissing
+      ? String(interaction.params.scope ?? '').split(' ').filter((scope) => knownScopes.has(scope))
+      : (missing.missingOIDCScope ?? []),
     claims: missing.missingOIDCClaims ?? [],
     apis: missing.missingResourceScopes ?? {},
   });

@@ -46,16 +46,6 @@ export function interactionRoutes(deps: InteractionDeps, modules: InteractionMod
     }
   });
 
-  router.get('/interaction/:uid/abort', async (req, res, next) => {
-    try {
-      const interaction = await loadInteraction(deps, req, res);
-      if (!interaction) return expiredPage(deps, res);
-      await deps.providers.current.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
-    } catch (error) {
-      next(error);
-    }
-  });
-
   for (const sub of modules.routers) router.use(sub);
   return router;
 }

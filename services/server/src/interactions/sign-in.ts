@@ -38,12 +38,18 @@ export type SignInContext = {
   userId?: string;
   /** Why the last refusal happened, for the audit log only (the person is told 'credentials'). */
   refusal?: string;
+  /** Undone when the pipeline ends, however it ends (e.g. an in-flight claim). */
+  cleanup?: () => Promise<void>;
 };
 
 /** Steps run in order; a step returns 'stop' once it has answered the request. */
 export async function runSignIn(steps: readonly SignInStep[], ctx: SignInContext): Promise<void> {
-  for (const step of steps) {
-    if ((await step(ctx)) === 'stop') return;
+  try {
+    for (const step of steps) {
+      if ((await step(ctx)) === 'stop') return;
+    }
+  } finally {
+    await ctx.cleanup?.();
   }
 }
 
@@ -88,12 +94,16 @@ async function countFailure(ctx: SignInContext): Promise<void> {
 
 /**
  * First step: refuses (429, Retry-After) while this IP, or this (account,
- * IP) pair, must wait; see src/ratelimit/policies.ts for why there is no
+ * IP) pair, must wait, or while the pair already has an attempt in flight; see src/ratelimit/policies.ts for why there is no
  * account-wide lock. From here on, every refusal by a later step is counted
  * as a failed attempt.
  */
 export const limitAttempts: SignInStep = async (ctx) => {
-  const verdict = await ctx.deps.limiter.check(limitOf(ctx.attempt.method), subjectOf(ctx));
+  const release = await ctx.deps.limiter.acquire(limitOf(ctx.attempt.method), subjectOf(ctx));
+  const verdict = release
+    ? await ctx.deps.limiter.check(limitOf(ctx.attempt.method), subjectOf(ctx))
+    : { allowed: false, retryAfterSeconds: 1 };
+  ctx.cleanup = release;
   if (!verdict.allowed) {
     setRetryAfter(ctx.res, verdict);
     ctx.res.status(429);

@@ -10,13 +10,17 @@ import type { Mailer } from './mailer.ts';
 /**
  * GET /dev/mailbox: the mail a development server kept instead of sending
  * (only the text part: every value is escaped, nothing from a mail becomes
- * markup). Answers 404 whenever mail really goes out or in production.
+ * markup). Answers 404 whenever mail really goes out, in production, and to
+ * anyone but this machine: a server left in development mode on a network
+ * must not hand out everyone's codes.
  */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
 export function devMailboxRoutes(deps: { config: Config; mailer: Mailer }): Router {
   const router = Router();
-  router.get('/dev/mailbox', (_req, res) => {
+  router.get('/dev/mailbox', (req, res) => {
     const mailbox = deps.mailer.mailbox;
-    if (!mailbox || deps.config.env === 'production') {
+    if (!mailbox || deps.config.env === 'production' || !LOOPBACK.has(req.ip ?? '')) {
       res.status(404).type('text/plain').send('Not found');
       return;
     }

@@ -1,7 +1,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
+import { revokeUserGrants } from '../db/oidc-models.ts';
 import { findUserByEmail, resetPassword } from '../db/users.ts';
 import { CODE_TTL_SECONDS, checkCode, sendCode } from '../email-code/codes.ts';
+import { beginCodeEntry } from '../email-code/limits.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { revokeUserSessions } from '../sessions/revoke.ts';
@@ -70,7 +72,7 @@ export function resetRoutes(deps: InteractionDeps): Router {
       // A code is issued either way; only an account that can sign in is mailed it.
       const user = await findUserByEmail(deps.db.knex, email);
       const active = user?.status === 'active' ? user : undefined;
-      await sendCode(deps, { purpose: 'reset_password', email, userId: active?.id ?? null, flowId: interaction.uid, deliver: Boolean(active) });
+      await sendCode(deps, { purpose: 'reset_password', email, to: active?.email ?? undefined, userId: active?.id ?? null, flowId: interaction.uid, deliver: Boolean(active) });
       showCode(req, res, interaction, { email });
     }),
   );
@@ -86,7 +88,13 @@ export function resetRoutes(deps: InteractionDeps): Router {
       const passwordError = !password ? t('error.required', { field: t('field.new_password').toLowerCase() }) : problem ? passwordProblemMessage(problem) : undefined;
       if (passwordError) return showCode(req, res, interaction, { email, errors: { password: passwordError }, status: 400 });
 
+      const entry = await beginCodeEntry(deps, req, email);
+      if (!entry.ok) {
+        res.set('Retry-After', String(entry.retryAfterSeconds));
+        return showCode(req, res, interaction, { email, errors: { code: t('error.rate_limited', { seconds: entry.retryAfterSeconds }) }, status: 429 });
+      }
       const check = await checkCode(deps, { purpose: 'reset_password', email, flowId: interaction.uid, code: req.body?.code });
+      await entry.done(check.ok && Boolean(check.userId));
       if (!check.ok || !check.userId) {
         const error = !check.ok && check.reason === 'format' ? t('error.code_format') : !check.ok && check.reason === 'burned' ? t('error.code_burned') : t('error.code_invalid');
         return showCode(req, res, interaction, { email, errors: { code: error }, status: 400 });
@@ -95,6 +103,8 @@ export function resetRoutes(deps: InteractionDeps): Router {
       const passwordHash = await hashPassword(password);
       const changed = await deps.db.knex.transaction(async (trx) => {
         if (!(await resetPassword(trx, userId, passwordHash))) return false;
+        // Whoever knew the old password may hold refresh tokens: they go too.
+        await revokeUserGrants(trx, userId);
         await recordAuditEvent(trx, {
           type: 'password.reset',
           actorUserId: userId,

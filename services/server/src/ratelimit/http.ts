@@ -7,7 +7,8 @@ export function setRetryAfter(res: Response, result: LimitResult): void {
 }
 
 /**
- * Per-IP limit in front of oidc-provider's token endpoint. It reads no body
+ * Per-IP limit in front of oidc-provider's token, device authorization and
+ * pushed authorization endpoints. It reads no body
  * (the provider parses its own) and takes the address from req.ip, which
  * honours X-Forwarded-For only through LATCHKEY_TRUST_PROXY.
  */

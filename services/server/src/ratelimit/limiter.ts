@@ -28,7 +28,16 @@ export interface Limiter {
   fail(name: LimitName, subject: LimitSubject): Promise<LimitResult>;
   /** `failures` limits: a right answer clears the (account, IP) pair's consecutive failures. */
   succeed(name: LimitName, subject: LimitSubject): Promise<void>;
+  /**
+   * `failures` limits: one attempt at a time per (account, IP) pair (or IP),
+   * so parallel guesses cannot all pass check() before fail() counts them.
+   * Returns the release function, or undefined while another attempt is in flight.
+   */
+  acquire(name: LimitName, subject: LimitSubject): Promise<(() => Promise<void>) | undefined>;
 }
+
+/** An attempt that never releases (a crashed replica) frees its claim after this long. */
+const IN_FLIGHT_SECONDS = 30;
 
 export type LimiterOptions = {
   store: Store;
@@ -170,6 +179,23 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const k = keys(subject);
       if (k.pair === undefined) return;
       await Promise.all([b.pairFailures?.delete(k.pair), b.pairDelay?.delete(k.pair)]);
+    },
+
+    async acquire(name, subject) {
+      failurePolicy(name);
+      const k = keys(subject);
+      const key = `ratelimit:${ns}:${name}:inflight:${k.pair ?? k.ip}`;
+      let claimed: boolean;
+      try {
+        claimed = await options.store.setIfAbsent(key, '1', IN_FLIGHT_SECONDS);
+      } catch {
+        // The store is down: the counting limits still hold (in-process fallback).
+        return async () => {};
+      }
+      if (!claimed) return undefined;
+      return async () => {
+        await options.store.del(key).catch(() => {});
+      };
     },
   };
 }

@@ -51,7 +51,7 @@ export const sessions: CommandModule = (program, ctx) => {
   group
     .command('revoke')
     .description('revoke a session now: it stops working on every server')
-    .argument('<id>', 'session id, as `sessions list` shows it')
+    .argument('<id>', 'session id, as `sessions list` shows it (write -- before an id that starts with -)')
     .option('--reason <reason>', 'why (kept in the session row and the audit log)', 'revoked by operator')
     .action(async (id: string, options: { reason: string }) => {
       const { knex } = await ctx.db();
