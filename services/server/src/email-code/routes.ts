@@ -1,12 +1,12 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
 import { findUserByEmail, markEmailVerified } from '../db/users.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
-import { loadInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
-import { expiredPage } from '../interactions/routes.ts';
+import type { LoadedInteraction } from '../interactions/interaction.ts';
+import { duringLogin } from '../interactions/routes.ts';
 import { runSignIn, signInSteps } from '../interactions/sign-in.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import { checkCode, sendCode, type CodeCheck } from './codes.ts';
@@ -23,18 +23,7 @@ import { codePage, emailPage } from './views.ts';
 export function emailCodeRoutes(deps: InteractionDeps): Router {
   const router = Router();
 
-  const withLogin = (handler: (req: Request, res: Response, interaction: LoadedInteraction) => Promise<void>): RequestHandler => {
-    return async (req, res, next) => {
-      try {
-        const interaction = await loadInteraction(deps, req, res);
-        // Codes sign people in: only a flow that is asking for a login may use them.
-        if (!interaction || interaction.prompt.name !== 'login') return expiredPage(deps, res);
-        await handler(req, res, interaction);
-      } catch (error) {
-        next(error);
-      }
-    };
-  };
+  const withLogin = (handler: Parameters<typeof duringLogin>[1]) => duringLogin(deps, handler);
 
   const showEmailPage = (req: Request, res: Response, interaction: LoadedInteraction, o: { email?: string; error?: string; formError?: string; status?: number }) =>
     sendPage(res, emailPage({ brand: deps.config.brand, uid: interaction.uid, client: interaction.client.name, csrf: deps.csrf.token(req, res), ...o }), {

@@ -1,7 +1,7 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { InteractionDeps } from './deps.ts';
 import { t } from './i18n/index.ts';
-import { loadInteraction } from './interaction.ts';
+import { loadInteraction, type LoadedInteraction } from './interaction.ts';
 import { html } from './views/html.ts';
 import { layout } from './views/layout.ts';
 import { sendPage } from './views/respond.ts';
@@ -25,6 +25,25 @@ export function expiredPage(deps: InteractionDeps, res: Response): void {
     }),
     { status: 400 },
   );
+}
+
+/**
+ * Wraps a handler that only makes sense while the interaction asks for a
+ * login (sign-in methods, sign-up, reset); any other state gets the expired page.
+ */
+export function duringLogin(
+  deps: InteractionDeps,
+  handler: (req: Request, res: Response, interaction: LoadedInteraction) => Promise<void>,
+): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const interaction = await loadInteraction(deps, req, res);
+      if (!interaction || interaction.prompt.name !== 'login') return expiredPage(deps, res);
+      await handler(req, res, interaction);
+    } catch (error) {
+      next(error);
+    }
+  };
 }
 
 /** Hosted sign-in: GET /interaction/:uid dispatches on the prompt; methods add their own routes. */

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
 import { revokeUserGrants } from '../db/oidc-models.ts';
 import { findUserByEmail, resetPassword } from '../db/users.ts';
@@ -10,8 +10,8 @@ import { revokeUserSessions } from '../sessions/revoke.ts';
 import { setRetryAfter } from '../ratelimit/index.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
-import { loadInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
-import { expiredPage } from '../interactions/routes.ts';
+import type { LoadedInteraction } from '../interactions/interaction.ts';
+import { duringLogin } from '../interactions/routes.ts';
 import type { FieldErrors } from '../interactions/views/layout.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import { hashPassword } from './hash.ts';
@@ -32,17 +32,7 @@ export function resetRoutes(deps: InteractionDeps): Router {
   const router = Router();
   const { config } = deps;
 
-  const withLogin = (handler: (req: Request, res: Response, interaction: LoadedInteraction) => Promise<void>): RequestHandler => {
-    return async (req, res, next) => {
-      try {
-        const interaction = await loadInteraction(deps, req, res);
-        if (!interaction || interaction.prompt.name !== 'login') return expiredPage(deps, res);
-        await handler(req, res, interaction);
-      } catch (error) {
-        next(error);
-      }
-    };
-  };
+  const withLogin = (handler: Parameters<typeof duringLogin>[1]) => duringLogin(deps, handler);
 
   const showEmail = (req: Request, res: Response, interaction: LoadedInteraction, o: { email?: string; error?: string; formError?: string; status?: number } = {}) =>
     sendPage(res, resetEmailPage({ brand: config.brand, uid: interaction.uid, csrf: deps.csrf.token(req, res), ...o }), { status: o.status });

@@ -1,10 +1,9 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router } from 'express';
 import { normalizeEmail } from '../accounts/email.ts';
 import { renderSignIn } from '../accounts/sign-in-page.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
-import { loadInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
-import { expiredPage } from '../interactions/routes.ts';
+import { duringLogin } from '../interactions/routes.ts';
 import { runSignIn, signInSteps } from '../interactions/sign-in.ts';
 import { verifyEmailPassword } from './verify.ts';
 
@@ -16,17 +15,7 @@ import { verifyEmailPassword } from './verify.ts';
 export function passwordRoutes(deps: InteractionDeps): Router {
   const router = Router();
 
-  const withLogin = (handler: (req: Request, res: Response, interaction: LoadedInteraction) => Promise<void>): RequestHandler => {
-    return async (req, res, next) => {
-      try {
-        const interaction = await loadInteraction(deps, req, res);
-        if (!interaction || interaction.prompt.name !== 'login') return expiredPage(deps, res);
-        await handler(req, res, interaction);
-      } catch (error) {
-        next(error);
-      }
-    };
-  };
+  const withLogin = (handler: Parameters<typeof duringLogin>[1]) => duringLogin(deps, handler);
 
   router.post(
     '/interaction/:uid/password',

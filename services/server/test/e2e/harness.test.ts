@@ -2,7 +2,7 @@ import { createTransport } from 'nodemailer';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../support/browser.ts';
-import { hasChromium, launchChromium, noChromiumReason, openTab } from '../support/chromium.ts';
+import { hasChromium, launchChromium, openTab } from '../support/chromium.ts';
 import { startRelyingParty, type RelyingParty } from '../support/rp.ts';
 import { extractCode, startMailCatcher, type MailCatcher } from '../support/smtp.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
