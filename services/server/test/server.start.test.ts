@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshPostgres, realDatabaseUrl } from './support/backends.ts';
-import { spawnServer } from './support/process.ts';
+import { runCli, spawnServer } from './support/process.ts';
 import { freePort } from './support/server.ts';
 
 describe('latchkey start', () => {
@@ -23,9 +23,16 @@ describe('latchkey start', () => {
       const discovery = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { issuer: string };
       expect(discovery.issuer).toBe(`http://localhost:${port}`);
       expect((await stat(path.join(dataDir, 'secrets'))).mode & 0o777).toBe(0o600);
+      // One process per embedded database: a second one is refused, not allowed to corrupt it.
+      const meanwhile = await runCli(['clients', 'list'], { LATCHKEY_DATA_DIR: dataDir });
+      expect(meanwhile.code).not.toBe(0);
+      expect(meanwhile.stderr).toMatch(/in use by another Latchkey process/);
     } finally {
       expect(await server.stop()).toBe(0);
     }
+    const after = await runCli(['clients', 'list', '--json'], { LATCHKEY_DATA_DIR: dataDir });
+    expect(after.stderr).toBe('');
+    expect(JSON.parse(after.stdout)).toEqual({ clients: [] });
   }, 60_000);
 
   it.skipIf(!realDatabaseUrl)('with DATABASE_URL: refuses to start while migrations are pending and names them; --migrate applies them', async () => {

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
 
 // Return timestamps as Date and bigint counts as numbers on both backends.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -38,14 +39,14 @@ export async function createDb(options: DbOptions): Promise<Db> {
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   let pglite: PGlite;
-  let owned = false;
+  let unlock: (() => Promise<void>) | undefined;
   if ('pglite' in options) {
     pglite = options.pglite;
   } else {
     const dir = path.join(options.dataDir, 'pgdata');
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    unlock = await lockDataDir(options.dataDir);
     pglite = new PGlite(dir);
-    owned = true;
   }
   const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: { pglite } as never });
   return {
@@ -53,7 +54,9 @@ export async function createDb(options: DbOptions): Promise<Db> {
     kind: 'pglite',
     close: async () => {
       // knex-pglite closes the instance when the pool is destroyed; keep shared ones open.
-      if (owned) await knex.destroy();
+      if (!unlock) return;
+      await knex.destroy();
+      await unlock();
     },
   };
 }
