@@ -32,13 +32,7 @@ describe.skipIf(!hasChromium)(`code + PKCE flow to an openid-client RP, in Chrom
   });
 
   it('refresh: offline_access yields a refresh token that rotates and keeps the subject', async () => {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const request = await e2e.app.authorizationRequest({ scope: 'openid email offline_access', prompt: 'consent' });
-    await tab.page.goto(request.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    const tokens = await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
+    const { user, tokens } = await e2e.signInAndAllow({ scope: 'openid email offline_access', prompt: 'consent' });
     expect(tokens.refresh_token).toBeTruthy();
 
     const refreshed = await e2e.app.refresh(tokens.refresh_token!);
@@ -54,13 +48,7 @@ describe.skipIf(!hasChromium)(`code + PKCE flow to an openid-client RP, in Chrom
   });
 
   it('prompt=none with an existing session returns straight to the RP', async () => {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const first = await e2e.app.authorizationRequest();
-    await tab.page.goto(first.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), first);
+    const { user, tab } = await e2e.signInAndAllow();
 
     const silent = await e2e.app.authorizationRequest({ prompt: 'none' });
     await tab.page.goto(silent.url.href);

@@ -51,13 +51,7 @@ describe.skipIf(!hasChromium)(`consent in Chromium${hasChromium ? '' : ` (skippe
   });
 
   it('a remembered grant skips the consent page the second time', async () => {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const first = await e2e.app.authorizationRequest();
-    await tab.page.goto(first.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), first);
+    const { user, tab } = await e2e.signInAndAllow();
 
     // Same browser (session), same scopes: straight back to the RP.
     const second = await e2e.app.authorizationRequest();

@@ -23,6 +23,12 @@ export type E2e = {
   tab: (options?: BrowserContextOptions) => Promise<Tab>;
   /** A user who can sign in with `password`. */
   createPasswordUser: (fields?: Record<string, unknown>) => Promise<{ id: string; email: string; password: string }>;
+  /** A new user signs in with a password in a new tab, allows the app, and the app redeems the code. */
+  signInAndAllow: (params?: Record<string, string>) => Promise<{
+    user: { id: string; email: string; password: string };
+    tab: Tab;
+    tokens: Awaited<ReturnType<RpClient['finish']>>;
+  }>;
   stop: () => Promise<void>;
 };
 
@@ -34,7 +40,7 @@ export async function startE2e(options: { env?: Record<string, string> } = {}): 
   });
   const app = await rp.register(server);
   const tabs: Tab[] = [];
-  return {
+  const e2e: E2e = {
     server,
     mail,
     rp,
@@ -51,11 +57,22 @@ export async function startE2e(options: { env?: Record<string, string> } = {}): 
       const id = await server.createUser({ email, password_hash: await hashPassword(password), ...fields });
       return { id, email, password };
     },
+    async signInAndAllow(params) {
+      const user = await e2e.createPasswordUser();
+      const tab = await e2e.tab();
+      const request = await app.authorizationRequest(params);
+      await tab.page.goto(request.url.href);
+      await signInWithPassword(tab.page, user.email, user.password);
+      await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
+      const tokens = await app.finish(await landedOnCallback(tab.page, rp), request);
+      return { user, tab, tokens };
+    },
     async stop() {
       await Promise.allSettled(tabs.map((t) => t.close()));
       await Promise.allSettled([browser.close(), mail.close(), rp.close(), server.stop()]);
     },
   };
+  return e2e;
 }
 
 export const uniqueEmail = (prefix = 'person') => `${prefix}-${randomBytes(5).toString('hex')}@example.com`;

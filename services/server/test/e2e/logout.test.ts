@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, noChromiumReason, type Tab } from '../support/chromium.ts';
-import { expectNoProblems, landedOnCallback, signInWithPassword, startE2e, type E2e } from './fixture.ts';
+import { expectNoProblems, landedOnCallback, startE2e, type E2e } from './fixture.ts';
 
 describe.skipIf(!hasChromium)(`RP-initiated logout in Chromium${hasChromium ? '' : ` (skipped: ${noChromiumReason})`}`, () => {
   let e2e: E2e;
@@ -11,13 +11,7 @@ describe.skipIf(!hasChromium)(`RP-initiated logout in Chromium${hasChromium ? ''
 
   /** A signed-in browser and the ID token the RP got. */
   async function signedIn(): Promise<{ tab: Tab; idToken: string }> {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const request = await e2e.app.authorizationRequest();
-    await tab.page.goto(request.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    const tokens = await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
+    const { tab, tokens } = await e2e.signInAndAllow();
     return { tab, idToken: tokens.id_token! };
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeSession } from '../../src/sessions/revoke.ts';
 import { hasChromium, noChromiumReason } from '../support/chromium.ts';
-import { landedOnCallback, signInWithPassword, startE2e, type E2e } from './fixture.ts';
+import { landedOnCallback, startE2e, type E2e } from './fixture.ts';
 
 describe.skipIf(!hasChromium)(`browser sessions in Chromium${hasChromium ? '' : ` (skipped: ${noChromiumReason})`}`, () => {
   let e2e: E2e;
@@ -11,13 +11,7 @@ describe.skipIf(!hasChromium)(`browser sessions in Chromium${hasChromium ? '' : 
   afterAll(() => e2e?.stop());
 
   it('a sign-in writes a session row with the parsed user agent and IP, and a sign_in.success event', async () => {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const request = await e2e.app.authorizationRequest();
-    await tab.page.goto(request.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
+    const { user, tab } = await e2e.signInAndAllow();
 
     const userAgent = (await tab.page.evaluate('navigator.userAgent')) as string;
     const sessions = await e2e.server.db.knex('sessions').where({ user_id: user.id });
@@ -35,13 +29,7 @@ describe.skipIf(!hasChromium)(`browser sessions in Chromium${hasChromium ? '' : 
   });
 
   it('a revoked session stops working at once: the browser must sign in again', async () => {
-    const user = await e2e.createPasswordUser();
-    const tab = await e2e.tab();
-    const first = await e2e.app.authorizationRequest();
-    await tab.page.goto(first.url.href);
-    await signInWithPassword(tab.page, user.email, user.password);
-    await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
-    await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), first);
+    const { user, tab } = await e2e.signInAndAllow();
 
     const { uid } = await e2e.server.db.knex('sessions').where({ user_id: user.id }).first('uid');
     expect(await revokeSession({ knex: e2e.server.db.knex, store: e2e.server.store }, uid, 'test')).toBe(true);
