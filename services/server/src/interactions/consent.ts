@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import type { Interaction } from 'oidc-provider';
 import { findActiveUser } from '../db/users.ts';
 import { OIDC_SCOPES } from '../oidc/client-scopes.ts';
 import type { InteractionDeps } from './deps.ts';
 import { t } from './i18n/index.ts';
-import { finishInteraction } from './interaction.ts';
+import { finishInteraction, loadInteraction, type LoadedInteraction } from './interaction.ts';
 import { formatUserCode } from './device.ts';
 import { describeAccess } from './requested-access.ts';
 import { expiredPage, type PromptPage } from './routes.ts';
@@ -28,21 +27,17 @@ type ConsentDetails = {
   missingResourceScopes?: Record<string, string[]>;
 };
 
-/** The pending consent behind /interaction/:uid, or undefined when there is none for this browser. */
-async function pendingConsent(deps: InteractionDeps, req: Request, res: Response): Promise<Interaction | undefined> {
-  try {
-    const details = await deps.providers.current.interactionDetails(req, res);
-    if (details.uid !== req.params.uid || details.prompt.name !== 'consent' || !details.session?.accountId) return undefined;
-    return details;
-  } catch {
-    return undefined;
-  }
+type PendingConsent = LoadedInteraction & { session: { accountId: string } };
+
+/** The interaction, if it is a consent prompt for a signed-in person. */
+function pendingConsent(interaction: LoadedInteraction | undefined): PendingConsent | undefined {
+  return interaction?.prompt.name === 'consent' && interaction.session?.accountId ? (interaction as PendingConsent) : undefined;
 }
 
 /** Extends (or starts) the interaction's grant with exactly what the prompt found missing. */
-async function grantMissing(deps: InteractionDeps, details: Interaction): Promise<string> {
+async function grantMissing(deps: InteractionDeps, details: PendingConsent): Promise<string> {
   const { Grant } = deps.providers.current;
-  const accountId = details.session!.accountId;
+  const accountId = details.session.accountId;
   const clientId = String(details.params.client_id);
   const existing = details.grantId ? await Grant.find(details.grantId) : undefined;
   const grant = existing ?? new Grant({ accountId, clientId });
@@ -59,7 +54,7 @@ async function deviceUserCode(deps: InteractionDeps, deviceCodeId: string): Prom
   return typeof code?.userCode === 'string' ? formatUserCode(code.userCode) : undefined;
 }
 
-async function allow(deps: InteractionDeps, req: Request, res: Response, details: Interaction): Promise<void> {
+async function allow(deps: InteractionDeps, req: Request, res: Response, details: PendingConsent): Promise<void> {
   const grantId = await grantMissing(deps, details);
   await finishInteraction(deps, req, res, { consent: { grantId } });
 }
@@ -67,7 +62,7 @@ async function allow(deps: InteractionDeps, req: Request, res: Response, details
 const knownScopes = new Set<string>(OIDC_SCOPES);
 
 export const consentPage: PromptPage = async (deps, req, res, interaction) => {
-  const details = await pendingConsent(deps, req, res);
+  const details = pendingConsent(interaction);
   if (!details) return expiredPage(deps, res);
   const missing = interaction.prompt.details as ConsentDetails;
   const nothingMissing = !missing.missingOIDCScope?.length && !missing.missingOIDCClaims?.length && !Object.keys(missing.missingResourceScopes ?? {}).length;
@@ -80,7 +75,7 @@ export const consentPage: PromptPage = async (deps, req, res, interaction) => {
     claims: missing.missingOIDCClaims ?? [],
     apis: missing.missingResourceScopes ?? {},
   });
-  const user = await findActiveUser(deps.db.knex, details.session!.accountId);
+  const user = await findActiveUser(deps.db.knex, details.session.accountId);
   const userCode = details.deviceCode ? await deviceUserCode(deps, details.deviceCode) : undefined;
   const brand = deps.config.brand;
   const body = html`<p class="lead">${t(details.deviceCode ? 'device.confirm_lead' : 'page.consent.lead', { client: interaction.client.name })}</p>
@@ -104,7 +99,7 @@ export function consentRoutes(deps: InteractionDeps): Router {
   const router = Router();
   router.post('/interaction/:uid/consent', async (req, res, next) => {
     try {
-      const details = await pendingConsent(deps, req, res);
+      const details = pendingConsent(await loadInteraction(deps, req, res));
       if (!details) return expiredPage(deps, res);
       const decision = (req.body as Record<string, unknown> | undefined)?.decision;
       if (decision === 'allow') return await allow(deps, req, res, details);

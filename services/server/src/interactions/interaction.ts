@@ -8,6 +8,10 @@ export type LoadedInteraction = {
   params: Record<string, unknown>;
   session?: { accountId?: string };
   lastSubmission?: InteractionResults;
+  /** The grant the client already holds for this user, when there is one. */
+  grantId?: string;
+  /** Set when the interaction approves a device (RFC 8628). */
+  deviceCode?: string;
   client: { clientId: string; name: string; firstParty: boolean };
 };
 
@@ -32,6 +36,8 @@ export async function loadInteraction(deps: InteractionDeps, req: Request, res: 
     params: details.params as Record<string, unknown>,
     session: details.session ? { accountId: details.session.accountId } : undefined,
     lastSubmission: details.lastSubmission,
+    grantId: details.grantId,
+    deviceCode: (details as { deviceCode?: string }).deviceCode,
     client: {
       clientId,
       name: client?.clientName ?? clientId,
