@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config/env.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { Keyring } from '../crypto/keyring.ts';
 import { createDb, type Db } from '../db/knex.ts';
+import { assertNoPendingMigrations, migrateLatest } from '../db/migrate.ts';
 
 /** A mistake in what the operator typed: printed as one line, exit code 2, never a stack trace. */
 export class CliError extends Error {
@@ -11,8 +12,14 @@ export class CliError extends Error {
 
 export type CliContext = {
   config: () => Config;
-  /** Opens the database named by the config; the runner closes it after the command. */
+  /**
+   * The database named by the config, ready to use: the embedded one migrates
+   * itself (as `start` does); PostgreSQL with pending migrations is refused,
+   * naming them. The runner closes it after the command.
+   */
   db: () => Promise<Db>;
+  /** The same database as it is, for the migrate commands. */
+  rawDb: () => Promise<Db>;
   keyring: () => Promise<Keyring>;
   /** With --json prints `data` as one JSON object; otherwise the human text. Nothing else goes to stdout. */
   print: (data: Record<string, unknown>, human: string) => void;
@@ -22,17 +29,28 @@ export type CommandModule = (program: Command, ctx: CliContext) => void;
 
 export function createCliContext(program: Command, env: NodeJS.ProcessEnv = process.env): CliContext & { close: () => Promise<void> } {
   let config: Config | undefined;
-  let db: Promise<Db> | undefined;
+  let opened: Promise<Db> | undefined;
+  let ready: Promise<Db> | undefined;
   const getConfig = () => (config ??= loadConfig(env));
+  const open = () => {
+    const { databaseUrl, dataDir } = getConfig();
+    return (opened ??= createDb(databaseUrl ? { databaseUrl } : { dataDir }));
+  };
   return {
     config: getConfig,
-    db: () => (db ??= createDb(getConfig().databaseUrl ? { databaseUrl: getConfig().databaseUrl! } : { dataDir: getConfig().dataDir })),
+    rawDb: open,
+    db: () =>
+      (ready ??= open().then(async (db) => {
+        if (db.kind === 'pglite') await migrateLatest(db.knex);
+        else await assertNoPendingMigrations(db.knex);
+        return db;
+      })),
     keyring: async () => new Keyring(await resolveSecrets(getConfig())),
     print: (data, human) => {
       process.stdout.write(program.opts().json ? `${JSON.stringify(data)}\n` : `${human}\n`);
     },
     close: async () => {
-      if (db) await (await db).close();
+      if (opened) await (await opened).close();
     },
   };
 }

@@ -16,8 +16,8 @@ function oneLine(error: unknown): Error {
   return new Error(connection ? `cannot connect to the database: ${message}` : message);
 }
 
-async function withDb<T>(ctx: CliContext, work: (db: Awaited<ReturnType<CliContext['db']>>) => Promise<T>): Promise<T> {
-  const db = await ctx.db();
+async function withDb<T>(ctx: CliContext, work: (db: Awaited<ReturnType<CliContext['rawDb']>>) => Promise<T>): Promise<T> {
+  const db = await ctx.rawDb();
   try {
     return await work(db);
   } catch (error) {
