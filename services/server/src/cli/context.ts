@@ -27,7 +27,7 @@ export type CliContext = {
 
 export type CommandModule = (program: Command, ctx: CliContext) => void;
 
-export function createCliContext(program: Command, env: NodeJS.ProcessEnv = process.env): CliContext & { close: () => Promise<void> } {
+export function createCliContext(program: Command, env?: NodeJS.ProcessEnv): CliContext & { close: () => Promise<void> } {
   let config: Config | undefined;
   let opened: Promise<Db> | undefined;
   let ready: Promise<Db> | undefined;
