@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, startFlow } from './support/email-code-flow.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { startMailCatcher, type MailCatcher } from './support/smtp.ts';
+import { type MailTestServer, startTestServerWithMail } from './support/server.ts';
+import { type MailCatcher } from './support/smtp.ts';
 
 /**
  * Postgres lower() folds 'İ' (U+0130) to 'i', JavaScript does not: a
@@ -9,16 +9,13 @@ import { startMailCatcher, type MailCatcher } from './support/smtp.ts';
  * that account's codes mailed to the look-alike inbox.
  */
 describe('look-alike email addresses', () => {
-  let server: TestServer;
+  let server: MailTestServer;
   let catcher: MailCatcher;
   beforeAll(async () => {
-    catcher = await startMailCatcher();
-    server = await startTestServer({ env: { SMTP_URL: catcher.url } });
+    server = await startTestServerWithMail();
+    catcher = server.mail;
   });
-  afterAll(async () => {
-    await server?.stop();
-    await catcher?.close();
-  });
+  afterAll(() => server?.stop());
 
   const noEventsFor = async (userId: string) =>
     expect(await server.db.knex('audit_events').where({ subject_id: userId }).whereIn('type', ['sign_in.success', 'password.reset'])).toEqual([]);

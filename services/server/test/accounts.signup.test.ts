@@ -3,8 +3,8 @@ import { createInvitation } from '../src/accounts/invitations.ts';
 import { hashPassword, verifyPassword } from '../src/password/hash.ts';
 import { CookieJar } from './support/browser.ts';
 import { get, post, startFlow, type Flow } from './support/email-code-flow.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
-import { extractCode, startMailCatcher, type MailCatcher } from './support/smtp.ts';
+import { type TestServer, canUseRealServices, startTestServerWithMail } from './support/server.ts';
+import { extractCode, type MailCatcher } from './support/smtp.ts';
 
 let n = 0;
 const address = (label: string) => `${label}-${process.pid}-${(n += 1)}@example.com`;
@@ -14,13 +14,11 @@ const user = (server: TestServer, email: string) => server.db.knex('users').wher
 
 type Server = { server: TestServer; catcher: MailCatcher };
 async function start(backend: 'pglite' | 'postgres', env: Record<string, string> = {}): Promise<Server> {
-  const catcher = await startMailCatcher();
-  const server = await startTestServer({ backend, env: { SMTP_URL: catcher.url, ...env } });
-  return { server, catcher };
+  const server = await startTestServerWithMail({ backend, env });
+  return { server, catcher: server.mail };
 }
 async function stop(s: Server | undefined) {
   await s?.server.stop();
-  await s?.catcher.close();
 }
 
 const signUp = (flow: Flow, fields: Record<string, string>) => post(flow, `/interaction/${flow.uid}/signup`, { name: 'Ada Lovelace', password: PASSWORD, ...fields });

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, requestCode, startFlow } from './support/email-code-flow.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
-import { extractCode, startMailCatcher, type MailCatcher } from './support/smtp.ts';
+import { type MailTestServer, type TestServer, canUseRealServices, startTestServer, startTestServerWithMail } from './support/server.ts';
+import { extractCode, type MailCatcher } from './support/smtp.ts';
 
 // Limits as shipped (src/ratelimit/policies.ts): 5 code requests per address per 15 min,
 // 30 per IP per hour; wrong codes from one IP on one account pause after 5.
@@ -15,16 +15,13 @@ const address = (label: string) => `${label}-${process.pid}-${(n += 1)}@example.
 const spoofed = () => `${randomInt(1, 224)}.${randomInt(0, 256)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
 
 describe.each(backends)('email-code limits (%s)', (backend) => {
+  let server: MailTestServer;
   let catcher: MailCatcher;
-  let server: TestServer;
   beforeAll(async () => {
-    catcher = await startMailCatcher();
-    server = await startTestServer({ backend, env: { SMTP_URL: catcher.url } });
+    server = await startTestServerWithMail({ backend });
+    catcher = server.mail;
   });
-  afterAll(async () => {
-    await server?.stop();
-    await catcher?.close();
-  });
+  afterAll(() => server?.stop());
 
   it(`refuses the ${PER_ADDRESS + 1}th code request for one address with 429 and Retry-After, the same for a missing account`, async () => {
     const existing = address('limited');

@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, post, requestCode, startFlow, type Flow } from './support/email-code-flow.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
-import { extractCode, startMailCatcher, type MailCatcher } from './support/smtp.ts';
+import { type MailTestServer, canUseRealServices, startTestServer, startTestServerWithMail } from './support/server.ts';
+import { extractCode, type MailCatcher } from './support/smtp.ts';
 
 const backends: Array<'pglite' | 'postgres'> = ['pglite', ...(canUseRealServices ? (['postgres'] as const) : [])];
 
@@ -12,16 +12,13 @@ const address = (label: string) => `${label}-${process.pid}-${(n += 1)}@example.
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe.each(backends)('passwordless sign-in with an email code (%s)', (backend) => {
+  let server: MailTestServer;
   let catcher: MailCatcher;
-  let server: TestServer;
   beforeAll(async () => {
-    catcher = await startMailCatcher();
-    server = await startTestServer({ backend, env: { SMTP_URL: catcher.url } });
+    server = await startTestServerWithMail({ backend });
+    catcher = server.mail;
   });
-  afterAll(async () => {
-    await server?.stop();
-    await catcher?.close();
-  });
+  afterAll(() => server?.stop());
 
   const verify = (flow: Flow, email: string, code: string) => post(flow, `/interaction/${flow.uid}/email-code/verify`, { email, code });
 

@@ -7,8 +7,7 @@ import { createMailer } from '../src/mail/mailer.ts';
 import { startServer } from '../src/server.ts';
 import { requestCode } from './support/email-code-flow.ts';
 import { runCli } from './support/process.ts';
-import { startMailCatcher, type MailCatcher } from './support/smtp.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { type MailTestServer, type TestServer, startTestServer, startTestServerWithMail } from './support/server.ts';
 
 const silent = createLogger({ level: 'silent' });
 const production = { NODE_ENV: 'production', LATCHKEY_ISSUER: 'https://id.example.com', LATCHKEY_SECRETS: 'x'.repeat(32) };
@@ -88,16 +87,11 @@ describe('GET /dev/mailbox', () => {
 });
 
 describe('GET /dev/mailbox with SMTP_URL set', () => {
-  let catcher: MailCatcher;
-  let server: TestServer;
+  let server: MailTestServer;
   beforeAll(async () => {
-    catcher = await startMailCatcher();
-    server = await startTestServer({ env: { SMTP_URL: catcher.url } });
+    server = await startTestServerWithMail();
   });
-  afterAll(async () => {
-    await server?.stop();
-    await catcher?.close();
-  });
+  afterAll(() => server?.stop());
 
   it('does not exist', async () => {
     const response = await fetch(`${server.url}/dev/mailbox`);

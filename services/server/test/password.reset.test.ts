@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/password/hash.ts';
 import { get, post, startFlow, type Flow } from './support/email-code-flow.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
-import { extractCode, startMailCatcher, type MailCatcher } from './support/smtp.ts';
+import { type MailTestServer, startTestServerWithMail } from './support/server.ts';
+import { extractCode, type MailCatcher } from './support/smtp.ts';
 
 let n = 0;
 const address = (label: string) => `${label}-${process.pid}-${(n += 1)}@example.com`;
@@ -10,16 +10,13 @@ const OLD = 'the old forgotten phrase';
 const NEW = 'a brand new passphrase';
 
 describe('password reset by emailed code', () => {
-  let server: TestServer;
+  let server: MailTestServer;
   let catcher: MailCatcher;
   beforeAll(async () => {
-    catcher = await startMailCatcher();
-    server = await startTestServer({ env: { SMTP_URL: catcher.url } });
+    server = await startTestServerWithMail();
+    catcher = server.mail;
   });
-  afterAll(async () => {
-    await server?.stop();
-    await catcher?.close();
-  });
+  afterAll(() => server?.stop());
 
   const requestReset = (flow: Flow, email: string) => post(flow, `/interaction/${flow.uid}/reset`, { email });
   const confirm = (flow: Flow, email: string, code: string, password: string) => post(flow, `/interaction/${flow.uid}/reset/confirm`, { email, code, password });

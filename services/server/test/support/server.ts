@@ -11,6 +11,7 @@ import { insertApiResource } from '../../src/db/api-resources.ts';
 import { insertClient, type NewClient } from '../../src/db/clients.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { freshPostgres, realDatabaseUrl, realRedisUrl } from './backends.ts';
+import { startMailCatcher, type MailCatcher } from './smtp.ts';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -132,6 +133,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (ownPglite) await ownPglite.close();
       if (pg) await pg.close();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type MailTestServer = TestServer & { mail: MailCatcher };
+
+/** A test server whose mail goes to a real SMTP server the test can read. */
+export async function startTestServerWithMail(options: TestServerOptions = {}): Promise<MailTestServer> {
+  const mail = await startMailCatcher();
+  const server = await startTestServer({ ...options, env: { SMTP_URL: mail.url, ...options.env } });
+  return {
+    ...server,
+    mail,
+    async stop() {
+      await server.stop();
+      await mail.close();
     },
   };
 }
