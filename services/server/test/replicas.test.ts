@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPostgres, realDatabaseUrl, realRedisUrl } from './support/backends.ts';
+import { realDatabaseUrl, realRedisUrl } from './support/backends.ts';
 import { authorize } from './support/browser.ts';
 import { runCli, spawnServer, type ServerProcess } from './support/process.ts';
-import { freePort, startTestServer, type TestServer } from './support/server.ts';
+import { startDeployment, type Deployment } from './support/deployment.ts';
+import { freePort, type TestServer } from './support/server.ts';
 
 /**
  * Two `latchkey start` processes on one real Postgres + Redis, as two
@@ -13,31 +13,18 @@ import { freePort, startTestServer, type TestServer } from './support/server.ts'
  * plays the sign-in pages.
  */
 describe.skipIf(!realDatabaseUrl || !realRedisUrl)('replicas sharing Postgres and Redis', () => {
-  let db: Awaited<ReturnType<typeof freshPostgres>>;
+  let deployment: Deployment;
   let pages: TestServer;
   let a: ServerProcess;
   let b: ServerProcess;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    db = await freshPostgres();
-    const secrets = randomBytes(32).toString('base64url');
-    const pagesPort = await freePort();
-    // One issuer for all: replicas of one deployment.
-    const issuer = `http://localhost:${pagesPort}`;
-    env = { DATABASE_URL: db.url, REDIS_URL: realRedisUrl!, LATCHKEY_SECRETS: secrets, LATCHKEY_ISSUER: issuer, LATCHKEY_KEY_REFRESH_SECONDS: '1' };
-    pages = await startTestServer({ databaseUrl: db.url, secrets, port: pagesPort, env: { LATCHKEY_ISSUER: issuer } });
-    [a, b] = await Promise.all([
-      freePort().then((port) => spawnServer({ ...env, PORT: String(port) })),
-      freePort().then((port) => spawnServer({ ...env, PORT: String(port) })),
-    ]);
+    deployment = await startDeployment({ LATCHKEY_KEY_REFRESH_SECONDS: '1' });
+    ({ pages, a, b, env } = deployment);
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await pages?.stop();
-    await db?.close();
-  });
+  afterAll(() => deployment?.stop());
 
   it('one authorization code redeemed at both replicas at once: exactly one success, every time', async () => {
     const { client_id, client_secret, redirect_uri } = await pages.createClient();

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeEvents } from '../src/events/publish.ts';
 import { isSessionActive } from '../src/sessions/validity.ts';
 import { createStore, type Store } from '../src/store/index.ts';
-import { freshPostgres, realDatabaseUrl, realRedisUrl } from './support/backends.ts';
-import { runCli, spawnServer, type ServerProcess } from './support/process.ts';
-import { freePort, startTestServer, type TestServer } from './support/server.ts';
+import { realDatabaseUrl, realRedisUrl } from './support/backends.ts';
+import { runCli, type ServerProcess } from './support/process.ts';
+import { startDeployment, type Deployment } from './support/deployment.ts';
+import type { TestServer } from './support/server.ts';
 import { SessionBrowser, signInAt, silentSignIn } from './support/session-flow.ts';
 
 /**
@@ -14,7 +15,7 @@ import { SessionBrowser, signInAt, silentSignIn } from './support/session-flow.t
  * within a second (no SSO: prompt=none answers login_required).
  */
 describe.skipIf(!realDatabaseUrl || !realRedisUrl)('session revocation across replicas', () => {
-  let db: Awaited<ReturnType<typeof freshPostgres>>;
+  let deployment: Deployment;
   let pages: TestServer;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -22,23 +23,12 @@ describe.skipIf(!realDatabaseUrl || !realRedisUrl)('session revocation across re
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    db = await freshPostgres();
-    const secrets = randomBytes(32).toString('base64url');
-    const pagesPort = await freePort();
-    const issuer = `http://localhost:${pagesPort}`;
-    env = { DATABASE_URL: db.url, REDIS_URL: realRedisUrl!, LATCHKEY_SECRETS: secrets, LATCHKEY_ISSUER: issuer };
-    pages = await startTestServer({ databaseUrl: db.url, secrets, port: pagesPort, env: { LATCHKEY_ISSUER: issuer } });
-    [a, b, redis] = await Promise.all([
-      freePort().then((port) => spawnServer({ ...env, PORT: String(port) })),
-      freePort().then((port) => spawnServer({ ...env, PORT: String(port) })),
-      createStore({ redisUrl: realRedisUrl }),
-    ]);
+    [deployment, redis] = await Promise.all([startDeployment(), createStore({ redisUrl: realRedisUrl })]);
+    ({ pages, a, b, env } = deployment);
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop(), redis?.close()]);
-    await pages?.stop();
-    await db?.close();
+    await Promise.all([deployment?.stop(), redis?.close()]);
   });
 
   it('a session signed in on replica A and revoked from the CLI is refused by replica B within a second', async () => {
