@@ -21,12 +21,18 @@ describe.skipIf(!hasChromium)(`device flow in Chromium${hasChromium ? '' : ` (sk
   });
   afterAll(() => e2e?.stop());
 
-  it('the client polls with openid-client while the person enters the code at /device and allows', async () => {
+  /** A user, and a device that has asked to connect and is polling for tokens (abort to stop it). */
+  async function connectingDevice(scope: string) {
     const user = await e2e.createPasswordUser();
-    const device = await client.initiateDeviceAuthorization(e2e.app.config, { scope: 'openid email' });
+    const device = await client.initiateDeviceAuthorization(e2e.app.config, { scope });
     const abort = new AbortController();
     const polling = client.pollDeviceAuthorizationGrant(e2e.app.config, device, undefined, { signal: abort.signal });
     polling.catch(() => {});
+    return { user, device, polling, abort };
+  }
+
+  it('the client polls with openid-client while the person enters the code at /device and allows', async () => {
+    const { user, device, polling, abort } = await connectingDevice('openid email');
     try {
       const tab = await e2e.tab();
       await tab.page.goto(device.verification_uri);
@@ -50,11 +56,7 @@ describe.skipIf(!hasChromium)(`device flow in Chromium${hasChromium ? '' : ` (sk
   });
 
   it('Deny ends the client polling with access_denied', async () => {
-    const user = await e2e.createPasswordUser();
-    const device = await client.initiateDeviceAuthorization(e2e.app.config, { scope: 'openid' });
-    const abort = new AbortController();
-    const polling = client.pollDeviceAuthorizationGrant(e2e.app.config, device, undefined, { signal: abort.signal });
-    polling.catch(() => {});
+    const { user, device, polling, abort } = await connectingDevice('openid');
     try {
       const tab = await e2e.tab();
       await tab.page.goto(device.verification_uri);
@@ -72,11 +74,7 @@ describe.skipIf(!hasChromium)(`device flow in Chromium${hasChromium ? '' : ` (sk
   });
 
   it('a link that carries the code (verification_uri_complete) asks to check the code first, then connects', async () => {
-    const user = await e2e.createPasswordUser();
-    const device = await client.initiateDeviceAuthorization(e2e.app.config, { scope: 'openid' });
-    const abort = new AbortController();
-    const polling = client.pollDeviceAuthorizationGrant(e2e.app.config, device, undefined, { signal: abort.signal });
-    polling.catch(() => {});
+    const { user, device, polling, abort } = await connectingDevice('openid');
     try {
       const tab = await e2e.tab();
       await tab.page.goto(device.verification_uri_complete!);
