@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Makes the toolchain and dependencies ready: Node >= 22.12, pnpm 10, `pnpm install`.
+# Makes the toolchain and dependencies ready: Node >= 22.18 (runs .ts files unflagged), pnpm 10, `pnpm install`.
 #
 #   source scripts/bootstrap.sh   # as start.sh / test.sh / .ci/run do: PATH changes stay
 #   bash scripts/bootstrap.sh     # just install
@@ -38,7 +38,7 @@ _lk_npm_install() {
   local tools="$1"
   shift
   if ! command -v npm >/dev/null 2>&1; then
-    _lk_log "npm is missing: install Node.js >= 22.12 (or any Node with npm) and run again"
+    _lk_log "npm is missing: install Node.js >= 22.18 (or any Node with npm) and run again"
     return 1
   fi
   mkdir -p "$tools" || return 1
@@ -53,7 +53,7 @@ latchkey_bootstrap() {
   local root tools min_node pnpm_spec version
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" || return 1
   tools="$root/.tools"
-  min_node="22.12.0"
+  min_node="22.18.0"
   # The exact pnpm the repo pins (packageManager), so pnpm never swaps itself at run time.
   pnpm_spec="$(sed -n 's/.*"packageManager": *"\(pnpm@[0-9][^"+]*\).*/\1/p' "$root/package.json" | head -n 1)"
   pnpm_spec="${pnpm_spec:-pnpm@10}"
