@@ -206,6 +206,10 @@ describe('invitation-only sign-up (LATCHKEY_SIGNUP=invite)', () => {
     const { code } = await invite({ scopes: ['beta'] });
     const ok = await signUp(flow, { email, invitation: code });
     expect(ok.status).toBe(303);
+    // The account (and the invitation's use) waits for the emailed code.
+    expect(await user(s.server, email)).toBeUndefined();
+    const proved = await verify(flow, extractCode(await s.catcher.nextMailTo(email)));
+    expect(proved.status).toBe(303);
     expect((await user(s.server, email)).scopes).toEqual(['beta']);
     const again = await signUp(await startFlow(s.server), { email: address('second'), invitation: code });
     expect(again.status).toBe(400);

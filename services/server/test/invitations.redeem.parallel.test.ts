@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInvitation } from '../src/accounts/invitations.ts';
-import { registerAccount } from '../src/accounts/signup.ts';
+import { completeInvitedSignUp, registerAccount } from '../src/accounts/signup.ts';
 import { Keyring } from '../src/crypto/keyring.ts';
 import type { Db } from '../src/db/knex.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
@@ -20,13 +20,26 @@ describe.each(backends)('invitation redemption on $name', (backend) => {
 
   const invite = (input: { email?: string; scopes?: string[]; expiresInSeconds?: number | null } = {}) =>
     createInvitation({ knex: db.knex, keyring, issuer: 'https://id.example.com' }, { expiresInSeconds: 3600, ...input });
-  const signUp = (email: string, invitationCode: string | undefined, mode: 'open' | 'invite' = 'invite') =>
+  const register = (email: string, invitationCode: string | undefined, mode: 'open' | 'invite' = 'invite') =>
     registerAccount({ knex: db.knex, keyring, store, mode }, { email, displayName: null, invitationCode });
+  /** The form, then (as when the emailed code is entered) the completion. */
+  const signUp = async (email: string, invitationCode: string | undefined, mode: 'open' | 'invite' = 'invite') => {
+    const started = await register(email, invitationCode, mode);
+    if (started.status !== 'invited') return started;
+    return completeInvitedSignUp({ knex: db.knex, store }, { invitationId: started.invitationId, email, displayName: null, passwordHash: 'x' });
+  };
 
   it(`×${PARALLEL} parallel sign-ups with one invitation create exactly one account`, async () => {
     const { code } = await invite({ scopes: ['read:things', 'beta'] });
     const emails = Array.from({ length: PARALLEL }, (_, i) => `racer-${i}-${randomBytes(3).toString('hex')}@example.com`);
-    const results = await Promise.all(emails.map((email) => signUp(email, code)));
+    // Every form is accepted (nothing is written yet); the proved completions race.
+    const started = await Promise.all(emails.map((email) => register(email, code)));
+    expect(started.every((r) => r.status === 'invited')).toBe(true);
+    const results = await Promise.all(
+      started.map((r, i) =>
+        completeInvitedSignUp({ knex: db.knex, store }, { invitationId: (r as { invitationId: string }).invitationId, email: emails[i]!, displayName: null, passwordHash: 'x' }),
+      ),
+    );
 
     const created = results.filter((r) => r.status === 'created');
     expect(created).toHaveLength(1);
@@ -36,13 +49,13 @@ describe.each(backends)('invitation redemption on $name', (backend) => {
     const rows = await db.knex('users').whereIn('email', emails).select('id', 'scopes', 'email_verified', 'password_hash');
     expect(rows).toHaveLength(1);
     const winner = created[0]! as { userId: string };
-    expect(rows[0]).toMatchObject({ id: winner.userId, scopes: ['beta', 'read:things'], email_verified: false, password_hash: null });
+    expect(rows[0]).toMatchObject({ id: winner.userId, scopes: ['beta', 'read:things'], email_verified: true, password_hash: 'x' });
     const invitation = await db.knex('invitations').where({ code_hash: keyring.hash('invitation', code) }).first();
     expect(invitation.redeemed_by).toBe(winner.userId);
     expect(invitation.redeemed_at).toBeInstanceOf(Date);
     // The audit trail has the winner's sign-up and redemption, and nothing of the losers'.
     const events = await db.knex('audit_events').where({ actor_id: winner.userId }).orderBy('type').pluck('type');
-    expect(events).toEqual(['invitation.redeemed', 'sign_up']);
+    expect(events).toEqual(['email.verified', 'invitation.redeemed', 'sign_up']);
     expect(await db.knex('audit_events').where({ type: 'sign_up' }).whereIn('actor_id', db.knex('users').select(db.knex.raw('id::text')).whereIn('email', emails))).toHaveLength(1);
   });
 
@@ -70,6 +83,8 @@ describe.each(backends)('invitation redemption on $name', (backend) => {
 
     // The bound address, in any case, may use it.
     expect((await signUp('grace@example.COM', bound.code)).status).toBe('created');
+    // Used up: a second proved completion writes nothing.
+    expect((await signUp('grace@example.com', bound.code)).status).toBe('invitation_invalid');
   });
 
   it('does not redeem for an address that already has an account, and says nothing different about the code', async () => {

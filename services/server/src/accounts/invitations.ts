@@ -7,6 +7,8 @@ import { insertInvitation } from '../db/invitations.ts';
 export const newInvitationCode = () => randomBytes(32).toString('base64url');
 
 export const invitationCodeHash = (keyring: Keyring, code: string) => keyring.hash('invitation', code.trim());
+/** The code's hash under every listed secret (newest first), for lookups that must survive a secret rotation. */
+export const invitationCodeHashes = (keyring: Keyring, code: string) => keyring.hashes('invitation', code.trim());
 
 /** The page an invitation link opens: the stand-alone sign-up form with the code filled in. */
 export const invitationUrl = (issuer: string, code: string) => `${issuer}/signup?invitation=${encodeURIComponent(code)}`;

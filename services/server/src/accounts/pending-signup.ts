@@ -9,7 +9,12 @@ import type { Store } from '../store/index.ts';
  */
 export type PendingSignUp = {
   email: string;
-  userId: string;
+  /** Where the code is mailed: the stored address of an existing account, else `email`. */
+  to?: string;
+  /** Null for a sign-up by invitation: its account is created only once the address is proved. */
+  userId: string | null;
+  /** The invitation redeemed once the address is proved (sign-up by invitation only). */
+  invitationId?: string;
   displayName: string | null;
   passwordHash: string;
   /** 'verify_email' for an account nobody has proved; 'sign_in' when the address already had a verified account. */
@@ -19,6 +24,12 @@ export type PendingSignUp = {
 };
 
 const key = (flowId: string) => `signup:pending:${flowId}`;
+
+/** The first of `flowIds` (newest secret first) that has a sign-up waiting, if any. */
+export async function findPendingFlow(store: Store, flowIds: readonly string[]): Promise<string | undefined> {
+  for (const flowId of flowIds) if ((await store.get(key(flowId))) !== undefined) return flowId;
+  return undefined;
+}
 
 export async function savePendingSignUp(store: Store, flowId: string, pending: PendingSignUp, ttlSeconds: number): Promise<void> {
   await store.set(key(flowId), JSON.stringify(pending), ttlSeconds);

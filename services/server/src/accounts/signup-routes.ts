@@ -15,9 +15,9 @@ import { runSignIn, signInSteps, type Verified } from '../interactions/sign-in.t
 import type { FieldErrors } from '../interactions/views/layout.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import { hashPassword } from '../password/hash.ts';
-import { dropPendingSignUp, loadPendingSignUp, savePendingSignUp, type PendingSignUp } from './pending-signup.ts';
+import { dropPendingSignUp, findPendingFlow, loadPendingSignUp, savePendingSignUp, type PendingSignUp } from './pending-signup.ts';
 import { readSignUpForm, type SignUpValues } from './signup-form.ts';
-import { registerAccount } from './signup.ts';
+import { completeInvitedSignUp, registerAccount } from './signup.ts';
 import { signUpClosedPage, signUpCodePage, signUpDonePage, signUpPage, type SignUpPlace } from './views.ts';
 
 const MINUTES = Math.round(CODE_TTL_SECONDS / 60);
@@ -60,7 +60,9 @@ export function signUpRoutes(deps: InteractionDeps): Router {
       res.cookie(flowCookie, id, { httpOnly: true, sameSite: 'lax', secure, path: secure ? '/' : '/signup' });
     }
     // Codes and pending state are keyed by a hash, so the store never holds the cookie itself.
-    return { place: { base: '/signup' }, flowId: `signup:${deps.keyring.hash('cookie', id)}` };
+    // A flow begun before a secret rotation keeps the id it was hashed to under the older secret.
+    const flowIds = deps.keyring.hashes('cookie', id).map((hash) => `signup:${hash}`);
+    return { place: { base: '/signup' }, flowId: (await findPendingFlow(deps.store, flowIds)) ?? flowIds[0]! };
   };
 
   const page = (handler: (req: Request, res: Response, flow: Flow) => Promise<void>, interactive: boolean): RequestHandler => {
@@ -132,8 +134,12 @@ export function signUpRoutes(deps: InteractionDeps): Router {
     const pending: PendingSignUp =
       result.status === 'created'
         ? { email: values.email, userId: result.userId, displayName: values.name || null, passwordHash, purpose: 'verify_email', deliver: true }
-        : {
+        : result.status === 'invited'
+          ? // Nothing is written (and the invitation is not used) until the code proves the address.
+            { email: values.email, userId: null, invitationId: result.invitationId, displayName: values.name || null, passwordHash, purpose: 'verify_email', deliver: true }
+          : {
             email: values.email,
+            to: result.email || values.email,
             userId: result.userId,
             displayName: values.name || null,
             passwordHash,
@@ -141,7 +147,7 @@ export function signUpRoutes(deps: InteractionDeps): Router {
             purpose: result.verified ? 'sign_in' : 'verify_email',
             deliver: result.active,
           };
-    await sendCode(deps, { purpose: pending.purpose, email: pending.email, userId: pending.userId, flowId: flow.flowId, deliver: pending.deliver });
+    await sendCode(deps, { purpose: pending.purpose, email: pending.email, to: pending.to, userId: pending.userId, flowId: flow.flowId, deliver: pending.deliver });
     await savePendingSignUp(deps.store, flow.flowId, pending, PENDING_TTL_SECONDS);
     res.redirect(303, `${flow.place.base}/verify`);
   };
@@ -157,28 +163,43 @@ export function signUpRoutes(deps: InteractionDeps): Router {
     if (!pending) return restart(res, flow);
     const limit = await limited(req, res, 'code-request', pending.email);
     if (limit) return showCode(req, res, flow, pending, { error: limit, status: 429 });
-    await sendCode(deps, { purpose: pending.purpose, email: pending.email, userId: pending.userId, flowId: flow.flowId, deliver: pending.deliver });
+    await sendCode(deps, { purpose: pending.purpose, email: pending.email, to: pending.to, userId: pending.userId, flowId: flow.flowId, deliver: pending.deliver });
     await savePendingSignUp(deps.store, flow.flowId, pending, PENDING_TTL_SECONDS);
     res.redirect(303, `${flow.place.base}/verify`);
   };
 
-  /** Checks the code; on success the address is proved and the account completed. */
-  const proveAddress = async (req: Request, flow: Flow, pending: PendingSignUp): Promise<{ verified: Verified; check: CodeCheck }> => {
+  /**
+   * Checks the code; on success the address is proved and the account completed
+   * (for an invitation: created, and the invitation redeemed). `invitationLost`
+   * when the code was right but the invitation was used up meanwhile.
+   */
+  const proveAddress = async (req: Request, flow: Flow, pending: PendingSignUp): Promise<{ verified: Verified; check: CodeCheck; invitationLost?: boolean }> => {
     const check = await checkCode(deps, { purpose: pending.purpose, email: pending.email, flowId: flow.flowId, code: req.body?.code });
     if (!check.ok || check.userId !== pending.userId) return { verified: { ok: false }, check };
+    const origin = { ip: req.ip, userAgent: req.get('user-agent'), clientId: flow.interaction?.client.clientId };
+    if (pending.invitationId) {
+      const done = await completeInvitedSignUp(
+        { knex: deps.db.knex, store: deps.store },
+        { invitationId: pending.invitationId, email: pending.email, displayName: pending.displayName, passwordHash: pending.passwordHash, origin },
+      );
+      await dropPendingSignUp(deps.store, flow.flowId);
+      if (done.status !== 'created') return { verified: { ok: false }, check, invitationLost: true };
+      return { verified: { ok: true, userId: done.userId }, check };
+    }
+    const userId = pending.userId;
+    if (!userId) return { verified: { ok: false }, check };
     await deps.db.knex.transaction(async (trx) => {
       const completed =
         pending.purpose === 'verify_email'
-          ? await completeUnverifiedAccount(trx, { id: pending.userId, email: pending.email, displayName: pending.displayName, passwordHash: pending.passwordHash })
-          : await markEmailVerified(trx, pending.userId);
+          ? await completeUnverifiedAccount(trx, { id: userId, email: pending.email, displayName: pending.displayName, passwordHash: pending.passwordHash })
+          : await markEmailVerified(trx, userId);
       if (completed) {
-        const origin = { ip: req.ip, userAgent: req.get('user-agent'), clientId: flow.interaction?.client.clientId };
-        await recordAuditEvent(trx, { type: 'email.verified', actorUserId: pending.userId, subjectUserId: pending.userId, ...origin, data: { via: 'sign_up' } });
-        publishAfterCommit(trx, deps.store, 'user:updated', { userId: pending.userId });
+        await recordAuditEvent(trx, { type: 'email.verified', actorUserId: userId, subjectUserId: userId, ...origin, data: { via: 'sign_up' } });
+        publishAfterCommit(trx, deps.store, 'user:updated', { userId });
       }
     });
     await dropPendingSignUp(deps.store, flow.flowId);
-    return { verified: { ok: true, userId: pending.userId }, check };
+    return { verified: { ok: true, userId }, check };
   };
 
   const codeError = (check: CodeCheck | undefined) =>
@@ -195,12 +216,14 @@ export function signUpRoutes(deps: InteractionDeps): Router {
         res.set('Retry-After', String(entry.retryAfterSeconds));
         return showCode(req, res, flow, pending, { error: t('error.rate_limited', { seconds: entry.retryAfterSeconds }), status: 429 });
       }
-      const { verified, check } = await proveAddress(req, flow, pending);
-      await entry.done(verified.ok);
+      const { verified, check, invitationLost } = await proveAddress(req, flow, pending);
+      await entry.done(verified.ok || Boolean(invitationLost));
+      if (invitationLost) return invitationGone(req, res, flow, pending);
       if (!verified.ok) return showCode(req, res, flow, pending, { error: codeError(check), status: 400 });
       return sendPage(res, signUpDonePage({ brand: config.brand }));
     }
     let check: CodeCheck | undefined;
+    let invitationLost = false;
     await runSignIn(signInSteps, {
       deps,
       req,
@@ -210,6 +233,7 @@ export function signUpRoutes(deps: InteractionDeps): Router {
       verify: async () => {
         const outcome = await proveAddress(req, flow, pending);
         check = outcome.check;
+        invitationLost = outcome.invitationLost === true;
         return outcome.verified;
       },
       fail: async (reason, retryAfterSeconds) => {
@@ -218,10 +242,15 @@ export function signUpRoutes(deps: InteractionDeps): Router {
           res.set('Retry-After', String(seconds));
           return showCode(req, res, flow, pending, { error: t('error.rate_limited', { seconds }), status: 429 });
         }
+        if (invitationLost) return invitationGone(req, res, flow, pending);
         showCode(req, res, flow, pending, { error: codeError(check), status: 400 });
       },
     });
   };
+
+  /** The address was proved, but the invitation was redeemed (or revoked) meanwhile: back to the form. */
+  const invitationGone = (req: Request, res: Response, flow: Flow, pending: PendingSignUp) =>
+    showForm(req, res, flow, { values: { email: pending.email, name: pending.displayName ?? '', invitation: '' }, errors: { invitation: t('error.invitation_invalid') }, status: 409 });
 
   for (const [interactive, base] of [[true, '/interaction/:uid/signup'], [false, '/signup']] as const) {
     router.get(base, page(form, interactive));

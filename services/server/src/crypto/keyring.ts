@@ -35,6 +35,20 @@ export class Keyring {
     return createHmac('sha256', this.#key(0, purpose)).update(value).digest('base64url');
   }
 
+  /**
+   * The keyed hash of `value` under every listed secret, newest first: stored
+   * hashes are looked up with all of them, so values made before a rotation
+   * (invitations, mailed codes, flow ids) keep working until the old secret is dropped.
+   */
+  hashes(purpose: KeyPurpose, value: string): string[] {
+    return this.#secrets.map((_, i) => createHmac('sha256', this.#key(i, purpose)).update(value).digest('base64url'));
+  }
+
+  /** Keys for callers that compute their own MACs (CSRF tokens), newest first. */
+  keys(purpose: KeyPurpose): Buffer[] {
+    return this.#secrets.map((_, i) => this.#key(i, purpose));
+  }
+
   /** Constant-time check of `value` against a stored `hash`, under every secret. */
   verify(purpose: KeyPurpose, value: string, hash: string): boolean {
     const expected = Buffer.from(hash, 'base64url');
@@ -55,13 +69,26 @@ export class Keyring {
   }
 
   decrypt(purpose: KeyPurpose, sealed: string): string {
+    return this.#open(purpose, sealed).plaintext;
+  }
+
+  /**
+   * `sealed` encrypted under the newest secret: undefined when it already is
+   * (so re-encrypting twice changes nothing), else the new ciphertext.
+   */
+  reencrypt(purpose: KeyPurpose, sealed: string): string | undefined {
+    const { plaintext, index } = this.#open(purpose, sealed);
+    return index === 0 ? undefined : this.encrypt(purpose, plaintext);
+  }
+
+  #open(purpose: KeyPurpose, sealed: string): { plaintext: string; index: number } {
     const [version, iv, tag, body] = sealed.split('.');
     if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('Unrecognised encrypted value');
     for (let i = 0; i < this.#secrets.length; i += 1) {
       try {
         const decipher = createDecipheriv('aes-256-gcm', this.#key(i, purpose), Buffer.from(iv, 'base64url'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+        return { plaintext: Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8'), index: i };
       } catch {
         // try the next (older) secret
       }

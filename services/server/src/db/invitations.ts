@@ -34,20 +34,23 @@ export async function insertInvitation(knex: Knex, invitation: NewInvitation): P
   return row as Pick<InvitationRow, 'id' | 'expires_at'>;
 }
 
-// The conditions that make an invitation usable, in SQL, shared by the check and the redemption.
-function usable(query: Knex.QueryBuilder, knex: Knex, codeHash: string, email: string): Knex.QueryBuilder {
+// The conditions that make an invitation usable by `email`, in SQL, shared by the check and the redemption.
+function usable(query: Knex.QueryBuilder, knex: Knex, email: string): Knex.QueryBuilder {
   return query
-    .where({ code_hash: codeHash })
     .whereNull('redeemed_at')
     .whereNull('revoked_at')
     .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', knex.fn.now()))
     .where((q) => q.whereNull('email').orWhereRaw('lower(email) = lower(?)', [email]));
 }
 
-/** Whether the invitation could be redeemed by `email` right now (a read; redemption decides). */
-export async function isInvitationUsable(knex: Knex, codeHash: string, email: string): Promise<boolean> {
-  const row = await usable(knex('invitations').select('id'), knex, codeHash, email).first();
-  return row !== undefined;
+/**
+ * The invitation whose code hashes to one of `codeHashes` (the code under
+ * every listed secret, so codes made before a secret rotation still work),
+ * if `email` could redeem it right now. A read: redemption decides.
+ */
+export async function findUsableInvitation(knex: Knex, codeHashes: readonly string[], email: string): Promise<Pick<InvitationRow, 'id'> | undefined> {
+  if (codeHashes.length === 0) return undefined;
+  return usable(knex('invitations').select('id').whereIn('code_hash', [...codeHashes]), knex, email).first();
 }
 
 /**
@@ -56,8 +59,8 @@ export async function isInvitationUsable(knex: Knex, codeHash: string, email: st
  * the WHERE after waiting on the row lock). Run it in the transaction that
  * creates the user: if anything after it fails, the redemption rolls back too.
  */
-export async function redeemInvitation(knex: Knex, input: { codeHash: string; email: string; userId: string }): Promise<InvitationRow | undefined> {
-  const rows = (await usable(knex('invitations'), knex, input.codeHash, input.email)
+export async function redeemInvitation(knex: Knex, input: { invitationId: string; email: string; userId: string }): Promise<InvitationRow | undefined> {
+  const rows = (await usable(knex('invitations').where({ id: input.invitationId }), knex, input.email)
     .update({ redeemed_at: knex.fn.now(), redeemed_by: input.userId })
     .returning('*')) as InvitationRow[];
   return rows[0];
