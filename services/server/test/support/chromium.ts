@@ -3,12 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { decideChromium } from './chromium-decision.ts';
 
 // Debian's chromium drives the page tests; a test tool's own browser download
 // cannot work here (no network but the package registries), so nothing is downloaded.
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const hasChromium = existsSync(chromiumPath);
-export const noChromiumReason = `no Chromium at ${chromiumPath} (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`;
+// Throws under CI when Chromium is missing, so every page test file fails instead of skipping.
+export const hasChromium = decideChromium({ path: chromiumPath, found: existsSync(chromiumPath), ci: process.env.CI }) === 'run';
+export const noChromiumReason = `no Chromium at ${chromiumPath} (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH; under CI this fails)`;
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where screenshots go: test-artifacts/ at the repository root (gitignored). */
