@@ -14,7 +14,10 @@ export type AuditEventType =
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
-  | 'invitation.redeemed';
+  | 'invitation.redeemed'
+  /** CLI client changes (actor 'operator', id 'cli'); data never holds the secret. */
+  | 'client.created'
+  | 'client.deleted';
 
 export type AuditActorType = 'user' | 'client' | 'operator' | 'system';
 

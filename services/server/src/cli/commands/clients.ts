@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { deleteClient, insertClient, listClients } from '../../db/clients.ts';
+import { recordAuditEvent } from '../../events/audit.ts';
 import { checkRedirectUris } from '../../oidc/redirect-uris.ts';
 import { CliError, type CommandModule } from '../context.ts';
 
@@ -10,6 +11,9 @@ const GRANT_TYPES = {
   client_credentials: 'client_credentials',
   device_code: 'urn:ietf:params:oauth:grant-type:device_code',
 } as const;
+
+/** Client changes made here are the operator's, recorded as actor `cli`. */
+const OPERATOR = { actorType: 'operator', actorId: 'cli' } as const;
 
 const DEFAULT_SCOPE = 'openid offline_access profile email phone';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -67,18 +71,26 @@ export const clients: CommandModule = (program, ctx) => {
       const keyring = await ctx.keyring();
       const native = redirectUris.some((uri) => !/^https?:/.test(uri));
       const { knex } = await ctx.db();
-      const created = await insertClient(knex, {
-        id,
-        name,
-        secret_hash: secret ? keyring.hash('client-secret', secret) : null,
-        redirect_uris: redirectUris,
-        post_logout_redirect_uris: postLogout,
-        grant_types: grantTypes,
-        response_types: grantTypes.includes(GRANT_TYPES.authorization_code) ? ['code'] : [],
-        scope: [...new Set(scope)].join(' '),
-        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
-        first_party: options.firstParty === true,
-        metadata: { application_type: native ? 'native' : 'web' },
+      // The client and its audit event are written together or not at all.
+      const created = await knex.transaction(async (trx) => {
+        const inserted = await insertClient(trx, {
+          id,
+          name,
+          secret_hash: secret ? keyring.hash('client-secret', secret) : null,
+          redirect_uris: redirectUris,
+          post_logout_redirect_uris: postLogout,
+          grant_types: grantTypes,
+          response_types: grantTypes.includes(GRANT_TYPES.authorization_code) ? ['code'] : [],
+          scope: [...new Set(scope)].join(' '),
+          token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+          first_party: options.firstParty === true,
+          metadata: { application_type: native ? 'native' : 'web' },
+        });
+        if (inserted) {
+          const data = { name, type: options.type, grant_types: grantTypes, redirect_uris: redirectUris, first_party: options.firstParty === true };
+          await recordAuditEvent(trx, { type: 'client.created', ...OPERATOR, subject: { type: 'client', id }, clientId: id, data });
+        }
+        return inserted;
       });
       if (!created) throw new CliError(`a client named "${name}" already exists`);
       ctx.print(
@@ -115,7 +127,13 @@ export const clients: CommandModule = (program, ctx) => {
     .description('delete a client by id or name, revoking everything it holds')
     .argument('<client>', 'client id or name')
     .action(async (idOrName: string) => {
-      const row = await deleteClient((await ctx.db()).knex, idOrName);
+      const row = await (await ctx.db()).knex.transaction(async (trx) => {
+        const deleted = await deleteClient(trx, idOrName);
+        if (deleted) {
+          await recordAuditEvent(trx, { type: 'client.deleted', ...OPERATOR, subject: { type: 'client', id: deleted.id }, clientId: deleted.id, data: { name: deleted.name } });
+        }
+        return deleted;
+      });
       if (!row) throw new CliError(`no client with id or name "${idOrName}"`);
       ctx.print({ deleted: row.id }, `deleted client ${row.id} (${row.name})`);
     });
