@@ -210,52 +210,99 @@ export async function destroyModel(knex: Knex, spec: ModelTable, id: string): Pr
 
 // The tables holding what a grant issued. Authorization codes have no
 // revoked_at (they live a minute): revoking one deletes it.
-/** `match` completes `grant_id …`: `= ?`, `= (subquery)` or `in (subquery)`. */
-function revokeGrantCtes(match: string): string {
+//
+// Lock order: every statement that consumes or revokes first locks the
+// grants rows it concerns (sorted), then touches their tokens. Without it,
+// parallel reuse detections each locked some tokens and waited for the
+// others' (a Postgres deadlock, answered 500); now they queue on the grant.
+// FOR NO KEY UPDATE does not block inserts of new tokens (no foreign key to
+// grants anyway) nor readers.
+
+/** `match` completes `id …` / `grant_id …`: `= ?`, `= (subquery)` or `in (subquery)`. */
+function lockGrantsCtes(match: string): string {
   return [
-    `revoked_access as (update access_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
-    `revoked_refresh as (update refresh_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
-    `revoked_codes as (delete from authorization_codes where grant_id ${match} returning 1)`,
-    `revoked_devices as (update device_codes set revoked_at = now() where grant_id ${match} and revoked_at is null returning 1)`,
-    `revoked_grant as (update grants set revoked_at = now() where id ${match} and revoked_at is null returning 1)`,
+    `locked_grants as (select id from grants where id ${match} order by id for no key update)`,
+    // One row always; the token CTEs test it, so the locks above come first.
+    `grants_locked as (select count(*) from locked_grants)`,
   ].join(',\n');
 }
 
-/** Revokes everything a grant issued, and the grant itself, in one statement. */
-export async function revokeGrant(knex: Knex, grantId: string): Promise<void> {
-  const sql = cached('revoke', () => `with ${revokeGrantCtes('= ?')} select 1`);
-  await knex.raw(sql, [grantId, grantId, grantId, grantId, grantId]);
+const AFTER_LOCK = 'exists (select 1 from grants_locked)';
+
+/** How many times a revoking statement repeats its `match` bindings. */
+const REVOKE_MATCHES = 6;
+
+function revokeGrantCtes(match: string): string {
+  return [
+    `revoked_access as (update access_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null and ${AFTER_LOCK} returning 1)`,
+    `revoked_refresh as (update refresh_tokens set revoked_at = now() where grant_id ${match} and revoked_at is null and ${AFTER_LOCK} returning 1)`,
+    `revoked_codes as (delete from authorization_codes where grant_id ${match} and ${AFTER_LOCK} returning 1)`,
+    `revoked_devices as (update device_codes set revoked_at = now() where grant_id ${match} and revoked_at is null and ${AFTER_LOCK} returning 1)`,
+    `revoked_grant as (update grants set revoked_at = now() where id ${match} and revoked_at is null and ${AFTER_LOCK}
+      returning id, client_id, user_id)`,
+  ].join(',\n');
 }
 
-/** Revokes every grant a user holds, with all it issued (after a password reset), in one statement. */
-export async function revokeUserGrants(knex: Knex, userId: string): Promise<void> {
-  const sql = cached('revoke-user', () => `with ${revokeGrantCtes('in (select id from grants where user_id = ?)')} select 1`);
-  await knex.raw(sql, [userId, userId, userId, userId, userId]);
+/** A grant this statement revoked (not one revoked earlier): what an audit event names. */
+export type RevokedGrant = { grantId: string; clientId: string | null; userId: string | null };
+
+type RevokedGrantRow = { id: string; client_id: string | null; user_id: string | null };
+const toRevokedGrant = (row: RevokedGrantRow | undefined): RevokedGrant | undefined =>
+  row?.id ? { grantId: row.id, clientId: row.client_id, userId: row.user_id } : undefined;
+
+/** Revokes everything a grant issued, and the grant itself, in one statement. Returns the grant when this call revoked it. */
+export async function revokeGrant(knex: Knex, grantId: string): Promise<RevokedGrant | undefined> {
+  const sql = cached('revoke', () => `with ${lockGrantsCtes('= ?')},\n${revokeGrantCtes('= ?')}
+    select id, client_id, user_id from revoked_grant`);
+  const { rows } = (await knex.raw(sql, Array(REVOKE_MATCHES).fill(grantId))) as { rows: RevokedGrantRow[] };
+  return toRevokedGrant(rows[0]);
+}
+
+/**
+ * Revokes every grant a user holds (or holds at one client), with all it
+ * issued, in one statement. Returns how many grants it revoked.
+ */
+export async function revokeUserGrants(knex: Knex, userId: string, clientId?: string): Promise<number> {
+  const match = 'in (select id from grants where user_id = ? and (?::text is null or client_id = ?))';
+  const sql = cached('revoke-user', () => `with ${lockGrantsCtes(match)},\n${revokeGrantCtes(match)} select count(*)::int as grants from revoked_grant`);
+  const bindings = [userId, clientId ?? null, clientId ?? null];
+  const { rows } = (await knex.raw(sql, Array.from({ length: REVOKE_MATCHES }, () => bindings).flat())) as { rows: Array<{ grants: number }> };
+  return rows[0]?.grants ?? 0;
 }
 
 function consumeSql(spec: ModelTable): string {
   const t = spec.table;
-  const claim = `claimed as (update ${t} set consumed_at = now()
-    where id = ? and consumed_at is null${spec.revokedAt ? ' and revoked_at is null' : ''} returning id)`;
-  if (!spec.grantId) return `with ${claim} select count(*)::int as claimed from claimed`;
-  // When the claim loses (already consumed, revoked or gone), the same statement
-  // revokes the grant: a code or refresh token redeemed twice means it leaked.
-  const reused = `reused as (select grant_id from ${t}
-    where id = ? and grant_id is not null and not exists (select 1 from claimed))`;
-  return `with ${claim},\n${reused},\n${revokeGrantCtes('= (select grant_id from reused)')}
+  const unclaimed = `id = ? and consumed_at is null${spec.revokedAt ? ' and revoked_at is null' : ''}`;
+  if (!spec.grantId) {
+    return `with claimed as (update ${t} set consumed_at = now() where ${unclaimed} returning id)
     select count(*)::int as claimed from claimed`;
+  }
+  // The grant is locked before the claim (see lockGrantsCtes). When the claim
+  // loses (already consumed, revoked or gone), the same statement revokes the
+  // grant: a code or refresh token redeemed twice means it leaked.
+  return `with target as (select grant_id from ${t} where id = ?),
+${lockGrantsCtes('= (select grant_id from target)')},
+claimed as (update ${t} set consumed_at = now() where ${unclaimed} and ${AFTER_LOCK} returning id),
+reused as (select grant_id from target where grant_id is not null and not exists (select 1 from claimed)),
+${revokeGrantCtes('= (select grant_id from reused)')}
+    select c.claimed, g.id, g.client_id, g.user_id
+    from (select count(*)::int as claimed from claimed) c left join revoked_grant g on true`;
 }
 
+export type Consumed = { claimed: boolean; revokedGrant?: RevokedGrant };
+
 /**
- * Marks a row consumed if nobody did before. Returns false when it was already
- * consumed, revoked or missing; for grant-bearing models the grant has then
- * been revoked by the same statement.
+ * Marks a row consumed if nobody did before. `claimed` is false when it was
+ * already consumed, revoked or missing; for grant-bearing models the grant has
+ * then been revoked by the same statement (`revokedGrant`, unless an earlier
+ * statement had revoked it).
  */
-export async function consumeModel(knex: Knex, spec: ModelTable, id: string): Promise<boolean> {
+export async function consumeModel(knex: Knex, spec: ModelTable, id: string): Promise<Consumed> {
   if (!spec.consumedAt) throw new Error(`${spec.table} cannot be consumed`);
   const sql = cached(`consume:${spec.table}`, () => consumeSql(spec));
-  const { rows } = (await knex.raw(sql, spec.grantId ? [id, id] : [id])) as { rows: Array<{ claimed: number }> };
-  return rows[0]?.claimed === 1;
+  const { rows } = (await knex.raw(sql, spec.grantId ? [id, id] : [id])) as { rows: Array<{ claimed: number } & Partial<RevokedGrantRow>> };
+  const row = rows[0];
+  return { claimed: row?.claimed === 1, revokedGrant: toRevokedGrant(row as RevokedGrantRow | undefined) };
 }
 
 /**

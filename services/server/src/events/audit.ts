@@ -14,10 +14,22 @@ export type AuditEventType =
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
+  /** A grant and all it issued, revoked; data.reason says why (e.g. refresh_token_reuse). */
+  | 'grant.revoked'
+  | 'user.blocked'
+  | 'user.unblocked'
+  | 'user.deleted'
+  | 'user.locked'
+  | 'user.unlocked'
+  | 'grants.revoked'
   | 'invitation.redeemed'
   /** CLI client changes (actor 'operator', id 'cli'); data never holds the secret. */
   | 'client.created'
-  | 'client.deleted';
+  | 'client.deleted'
+  /** CLI key changes (actor 'operator'); data never holds key material. */
+  | 'signing_key.rotated'
+  | 'signing_key.revoked'
+  | 'secrets.reencrypted';
 
 export type AuditActorType = 'user' | 'client' | 'operator' | 'system';
 

@@ -1,6 +1,8 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
+import { isStorableText, isStorableValue } from '../db/storable-text.ts';
+import { recordAuditEvent } from '../events/audit.ts';
 import { SessionAdapter } from '../sessions/adapter.ts';
 import type { Store } from '../store/index.ts';
 import { splitClientScope } from './client-scopes.ts';
@@ -15,12 +17,40 @@ import {
   upsertModel,
   type ModelPayload,
   type ModelTable,
+  type RevokedGrant,
 } from '../db/oidc-models.ts';
 
 /** What oidc-provider's `adapter` option takes: `new Adapter(modelName)`. */
 export type AdapterClass = new (name: string) => Adapter;
 
 const asPayload = (stored: ModelPayload | undefined) => stored as AdapterPayload | undefined;
+
+/** Why a redeemed-twice grant source got its grant revoked, by model and by token request grant_type. */
+const REUSE_BY_MODEL: Readonly<Record<string, string>> = {
+  RefreshToken: 'refresh_token_reuse',
+  AuthorizationCode: 'code_reuse',
+  DeviceCode: 'device_code_reuse',
+};
+const REUSE_BY_GRANT_TYPE: Readonly<Record<string, string>> = {
+  refresh_token: 'refresh_token_reuse',
+  authorization_code: 'code_reuse',
+  'urn:ietf:params:oauth:grant-type:device_code': 'device_code_reuse',
+};
+
+/**
+ * Whether oidc-provider revokes a grant because a code or token was redeemed
+ * twice: at the token endpoint nothing else makes it revoke one (elsewhere it
+ * is a client's revocation request or a logout, which are not leaks).
+ */
+function reuseReason(ctx: KoaContextWithOIDC | undefined): string | undefined {
+  if (ctx?.oidc?.route !== 'token') return undefined;
+  return REUSE_BY_GRANT_TYPE[String(ctx.oidc.params?.grant_type)] ?? 'token_reuse';
+}
+
+/** Ids come from outside: one Postgres cannot store cannot name a row (and must not reach a query). */
+const storableId = (id: string) => typeof id === 'string' && isStorableText(id);
+
+const unstorablePayload = () => new errors.InvalidRequest('parameters must not contain NUL characters or unpaired surrogates');
 
 /**
  * oidc-provider's storage adapter on Postgres/PGlite. Each call is one SQL
@@ -30,6 +60,20 @@ const asPayload = (stored: ModelPayload | undefined) => stored as AdapterPayload
  */
 export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store } = {}): AdapterClass {
   const { knex } = db;
+  // Only the statement that actually revoked the grant reports it, so one
+  // leak is one event however many replicas and requests noticed it.
+  const audit = async (revoked: RevokedGrant | undefined, reason: string, ctx: KoaContextWithOIDC | undefined) => {
+    if (!revoked) return;
+    await recordAuditEvent(knex, {
+      type: 'grant.revoked',
+      ...(revoked.clientId ? { actorType: 'client' as const, actorId: revoked.clientId, clientId: revoked.clientId } : {}),
+      ...(revoked.userId ? { subjectUserId: revoked.userId } : { subject: { type: 'grant', id: revoked.grantId } }),
+      ip: (ctx?.req as { ip?: string } | undefined)?.ip ?? ctx?.ip,
+      userAgent: ctx?.get('user-agent') || undefined,
+      data: { reason, grant_id: revoked.grantId },
+    });
+  };
+
   // oidc-provider revokes a grant by calling revokeByGrantId on every
   // grant-bearing model at once; one statement already covers them all, so
   // concurrent calls for the same grant share it.
@@ -37,7 +81,11 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
   const revokeOnce = (grantId: string) => {
     let pending = revoking.get(grantId);
     if (!pending) {
-      pending = revokeGrant(knex, grantId).finally(() => revoking.delete(grantId));
+      const ctx = Provider.ctx;
+      const reason = reuseReason(ctx);
+      pending = revokeGrant(knex, grantId)
+        .then((revoked) => (reason ? audit(revoked, reason, ctx) : undefined))
+        .finally(() => revoking.delete(grantId));
       revoking.set(grantId, pending);
     }
     return pending;
@@ -53,23 +101,28 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+      if (!storableId(id) || !isStorableValue(payload)) throw unstorablePayload();
       await upsertModel(knex, this.#spec, id, payload as ModelPayload, expiresIn);
     }
 
     async find(id: string) {
-      return asPayload(await findModel(knex, this.#spec, id));
+      return storableId(id) ? asPayload(await findModel(knex, this.#spec, id)) : undefined;
     }
 
     async findByUserCode(userCode: string) {
+      if (!storableId(userCode)) return undefined;
       return this.#spec.userCode ? asPayload(await findModel(knex, this.#spec, userCode, 'user_code')) : undefined;
     }
 
     async findByUid(uid: string) {
+      if (!storableId(uid)) return undefined;
       return this.#spec.uid ? asPayload(await findModel(knex, this.#spec, uid, 'uid')) : undefined;
     }
 
     async consume(id: string) {
-      if (await consumeModel(knex, this.#spec, id)) return;
+      const consumed = storableId(id) ? await consumeModel(knex, this.#spec, id) : { claimed: false };
+      if (consumed.claimed) return;
+      await audit(consumed.revokedGrant, REUSE_BY_MODEL[this.#name] ?? 'token_reuse', Provider.ctx);
       // oidc-provider ignores consume()'s result: only an error stops the loser of a parallel redemption.
       if (this.#name === 'PushedAuthorizationRequest') {
         throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
@@ -78,7 +131,7 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     }
 
     async destroy(id: string) {
-      await destroyModel(knex, this.#spec, id);
+      if (storableId(id)) await destroyModel(knex, this.#spec, id);
     }
 
     async revokeByGrantId(grantId: string) {
@@ -88,10 +141,12 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
 
   class ClientAdapter implements Adapter {
     async upsert(id: string, payload: AdapterPayload) {
+      if (!storableId(id) || !isStorableValue(payload)) throw unstorablePayload();
       await upsertClientMetadata(knex, id, payload as ModelPayload, (secret) => keyring.hash('client-secret', secret));
     }
 
     async find(id: string) {
+      if (!storableId(id)) return undefined;
       const metadata = await findClientMetadata(knex, id);
       return metadata ? asPayload(splitClientScope(metadata)) : undefined;
     }
@@ -109,7 +164,7 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     }
 
     async destroy(id: string) {
-      await deleteClient(knex, id);
+      if (storableId(id)) await deleteClient(knex, id);
     }
 
     async revokeByGrantId() {

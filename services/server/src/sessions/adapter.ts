@@ -1,5 +1,6 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Knex } from 'knex';
+import { isStorableText, isStorableValue } from '../db/storable-text.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import type { Store } from '../store/index.ts';
 import { validityKey } from './validity.ts';
@@ -23,6 +24,10 @@ export class SessionAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+    // A session keeps request parameters (e.g. a logout's state); Postgres cannot store NUL in them.
+    if (!isStorableText(id) || !isStorableValue(payload)) {
+      throw new errors.InvalidRequest('parameters must not contain NUL characters or unpaired surrogates');
+    }
     const client = currentClient();
     const saved = await upsertSession(
       this.#knex,

@@ -51,7 +51,7 @@ export async function upsertSession(
   const uid = String(payload.uid);
   const accountId = typeof payload.accountId === 'string' && UUID.test(payload.accountId) ? payload.accountId : null;
   const ttl = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null;
-  const { rows } = (await knex.raw(UPSERT, [
+  const bindings = [
     uid,
     id,
     JSON.stringify(payload),
@@ -63,7 +63,16 @@ export async function upsertSession(
     client?.browser ?? null,
     client?.os ?? null,
     client?.device ?? null,
-  ])) as { rows: Array<{ uid: string; user_id: string | null; signed_in: boolean }> };
+  ];
+  type Row = { uid: string; user_id: string | null; signed_in: boolean };
+  const save = async () => ((await knex.raw(UPSERT, bindings)) as { rows: Row[] }).rows;
+  // ON CONFLICT arbitrates only `uid`: two parallel first saves of one
+  // session (same id and uid) can trip the primary key instead. The second
+  // attempt sees the committed row and takes the update path.
+  const rows = await save().catch((error: { code?: string; constraint?: string }) => {
+    if (error?.code === '23505' && error.constraint === 'sessions_pkey') return save();
+    throw error;
+  });
   const row = rows[0]!;
   return { uid: row.uid, userId: row.user_id, signedIn: row.signed_in && row.user_id !== null };
 }
