@@ -1,19 +1,40 @@
+import validator from 'validator';
+
 /**
  * Email addresses as people type them: surrounding spaces trimmed, case kept
  * as typed (lookups compare lower(email), matching the unique index).
- * Validation is deliberately loose (the code we mail is the real check) but
+ *
+ * Only a plain addr-spec (local@domain) is an address here. Display names
+ * (`"alice" <attacker@evil.example>`), group syntax, comments and quoted
+ * local parts are refused: mail software would parse them into a different
+ * recipient than the string we store and vouch for. The check is the
+ * `validator` package's, not ours; we only narrow its options.
+ *
  * ASCII only: Postgres lower() folds some non-ASCII letters differently from
  * JavaScript (lower('İ') = 'i'), so a look-alike address could find another
  * person's account while its code went to the look-alike's inbox.
  */
 export const EMAIL_MAX_LENGTH = 254;
 
+const ADDR_SPEC = {
+  allow_display_name: false,
+  require_display_name: false,
+  allow_utf8_local_part: false,
+  allow_ip_domain: false,
+  // Dot-free domains stay allowed (localhost, intranets).
+  require_tld: false,
+  // A quoted local part ("a b"@x) or an escape is legal RFC 5322 but never what a person means.
+  blacklisted_chars: '"\\\\',
+} as const;
+
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 export function normalizeEmail(input: unknown): string {
   return typeof input === 'string' ? input.trim() : '';
 }
 
 export function isValidEmail(email: string): boolean {
-  if (!email || email.length > EMAIL_MAX_LENGTH) return false;
-  // One @, something on each side, no spaces or control characters, a dot-free domain allowed (localhost, intranets).
-  return /^[\x21-\x3f\x41-\x7e]+@[\x21-\x3f\x41-\x7e]+$/.test(email) && !email.endsWith('.') && !email.includes('..');
+  if (typeof email !== 'string' || !email || email.length > EMAIL_MAX_LENGTH) return false;
+  // validator accepts internationalized domains; this project does not (see above).
+  return PRINTABLE_ASCII.test(email) && validator.isEmail(email, ADDR_SPEC);
 }

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { isValidEmail } from '../accounts/email.ts';
 import type { Mail } from './mailer.ts';
 
 /**
@@ -17,7 +18,12 @@ export function createSmtpSender(options: { url: string; from: string }) {
   });
   return {
     async send(mail: Mail): Promise<string> {
-      const info = await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      // Defence in depth: a stored value that is not a plain address (written before addresses were checked) gets no mail.
+      if (!isValidEmail(mail.to)) throw Object.assign(new Error('refusing to mail a recipient that is not a plain address'), { code: 'EBADRECIPIENT' });
+      // An address object, not a string: nodemailer would parse a string as a header
+      // ("a" <b@c>, groups, lists) and could mail someone other than the stored address.
+      const to = { name: '', address: mail.to };
+      const info = await transport.sendMail({ from: options.from, to, envelope: { from: options.from, to: [to] }, subject: mail.subject, text: mail.text, html: mail.html });
       return String(info.messageId ?? '');
     },
     close(): void {

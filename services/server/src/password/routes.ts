@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { normalizeEmail } from '../accounts/email.ts';
+import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
 import { renderSignIn } from '../accounts/sign-in-page.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
@@ -23,7 +23,7 @@ export function passwordRoutes(deps: InteractionDeps): Router {
       const email = normalizeEmail(req.body?.email);
       const password = typeof req.body?.password === 'string' ? req.body.password : '';
       const errors = {
-        email: email ? undefined : t('error.required', { field: t('field.email').toLowerCase() }),
+        email: !email ? t('error.required', { field: t('field.email').toLowerCase() }) : isValidEmail(email) ? undefined : t('error.email_invalid'),
         password: password ? undefined : t('error.required', { field: t('field.password').toLowerCase() }),
       };
       if (errors.email || errors.password) return renderSignIn(deps, req, res, interaction, { email, errors, status: 400 });
