@@ -51,7 +51,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(bodyLimit);
   app.use(healthRoutes(deps));
   const csrf = createCsrf({
-    key: Buffer.from(deps.keyring.hash('cookie', 'csrf'), 'base64url'),
+    keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),
     secure: deps.config.issuer.startsWith('https://'),
     onFailure: (_req, res) => {
       const body = html`<p>${t('error.csrf')}</p>`;

@@ -10,6 +10,7 @@ import { createDb, type Db } from './db/knex.ts';
 import { assertNoPendingMigrations, migrateLatest } from './db/migrate.ts';
 import { startPurge } from './db/purge.ts';
 import { createLogger, type Logger } from './http/logger.ts';
+import { subscribeEvents } from './events/publish.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createAdapter } from './oidc/adapter.ts';
 import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
@@ -85,6 +86,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     });
     cleanup.push(stopKeys);
+    // A revoked key must leave every replica's JWKS at once, not at the next poll.
+    const stopKeyEvents = await subscribeEvents(store, 'signing-keys:changed', () => stopKeys.refresh());
+    cleanup.push(stopKeyEvents);
     const stopPurge = startPurge(db, { intervalMs: 60_000, batchSize: 500, logger });
     cleanup.push(stopPurge);
 

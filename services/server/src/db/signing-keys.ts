@@ -115,3 +115,28 @@ export async function settleSigningKeyExpiry(knex: Knex, seconds: number, now: D
     .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '<', expiry))
     .update({ expires_at: expiry, updated_at: now });
 }
+
+/** One row by kid, or undefined. */
+export async function findSigningKeyRow(knex: Knex, kid: string): Promise<SigningKeyRow | undefined> {
+  return knex<SigningKeyRow>(TABLE).where({ kid }).first();
+}
+
+/** Deletes a key outright (revocation): its private part must not survive anywhere. */
+export async function deleteSigningKey(knex: Knex, kid: string): Promise<void> {
+  await knex(TABLE).where({ kid }).delete();
+}
+
+/** Moves a key's activation (and its stored status) to `at`. */
+export async function setSigningKeyActivation(knex: Knex, kid: string, at: Date, status: SigningKeyStatus, now: Date): Promise<void> {
+  await knex(TABLE).where({ kid }).update({ activates_at: at, status, updated_at: now });
+}
+
+/** Sets when a key stops signing (null: never), clearing an expiry settled for the old date. */
+export async function setSigningKeyRetirement(knex: Knex, kid: string, at: Date | null, now: Date): Promise<void> {
+  await knex(TABLE).where({ kid }).update({ retired_at: at, expires_at: null, updated_at: now });
+}
+
+/** Replaces a key's encrypted private part (re-encryption under the newest secret). */
+export async function updateSigningKeyCiphertext(knex: Knex, kid: string, privateJwk: string, now: Date): Promise<void> {
+  await knex(TABLE).where({ kid }).update({ private_jwk: privateJwk, updated_at: now });
+}

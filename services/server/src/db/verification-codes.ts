@@ -58,16 +58,19 @@ export type ConsumeOutcome =
  */
 export async function consumeVerificationCode(
   knex: Knex,
-  input: { purpose: string; target: string; flowId: string; codeHash: string; maxAttempts: number },
+  /** `codeHashes`: the typed code's hash under every listed secret (any one matching is a match). */
+  input: { purpose: string; target: string; flowId: string; codeHashes: readonly string[]; maxAttempts: number },
 ): Promise<ConsumeOutcome> {
+  if (input.codeHashes.length === 0) throw new Error('consumeVerificationCode needs at least one hash');
+  const matches = `code_hash in (${input.codeHashes.map(() => '?').join(', ')})`;
   const rows = (await knex('verification_codes')
     .where({ purpose: input.purpose, target: input.target, flow_id: input.flowId })
     .whereNull('consumed_at')
     .where('expires_at', '>', knex.fn.now())
     .where('attempts', '<', input.maxAttempts)
     .update({
-      consumed_at: knex.raw('case when code_hash = ? then now() else null end', [input.codeHash]),
-      attempts: knex.raw('attempts + case when code_hash = ? then 0 else 1 end', [input.codeHash]),
+      consumed_at: knex.raw(`case when ${matches} then now() else null end`, [...input.codeHashes]),
+      attempts: knex.raw(`attempts + case when ${matches} then 0 else 1 end`, [...input.codeHashes]),
     })
     .returning(['consumed_at', 'user_id', 'attempts'])) as Array<{ consumed_at: Date | null; user_id: string | null; attempts: number }>;
   // Normally one active row per (purpose, target, flow), as a new code retires

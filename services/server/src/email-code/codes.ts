@@ -47,6 +47,8 @@ const targetOf = (email: string) => email.trim().toLowerCase();
 
 // The flow is inside the hash too, so a stored hash is useless to any other flow.
 const hashOf = (keyring: Keyring, flowId: string, code: string) => keyring.hash('verification-code', `${flowId}:${code}`);
+// Every listed secret's hash, so a code mailed just before a secret rotation still works.
+const hashesOf = (keyring: Keyring, flowId: string, code: string) => keyring.hashes('verification-code', `${flowId}:${code}`);
 
 /** Stores a fresh code (only its keyed hash) and retires older ones for the same purpose, target and flow. */
 export async function issueCode(input: {
@@ -83,7 +85,7 @@ export async function consumeCode(input: {
     purpose: input.purpose,
     target: targetOf(input.target),
     flowId: input.flowId,
-    codeHash: hashOf(input.keyring, input.flowId, input.code),
+    codeHashes: hashesOf(input.keyring, input.flowId, input.code),
     maxAttempts: MAX_CODE_ATTEMPTS,
   });
   if (outcome.status === 'consumed') return { ok: true, userId: outcome.userId };

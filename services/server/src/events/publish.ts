@@ -13,6 +13,8 @@ export type EventChannels = {
   /** `sessionId` is the session's uid (stable across oidc-provider's id rotation, never the cookie value). */
   'session:created': { sessionId: string; userId: string };
   'session:revoked': { sessionId: string; userId: string | null; reason: string };
+  /** The CLI changed signing keys (revoke, rotate): every replica reloads its key set now instead of at its next poll. */
+  'signing-keys:changed': { reason: string };
 };
 
 export type EventChannel = keyof EventChannels;

@@ -26,9 +26,14 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function createCsrf(options: { key: Buffer; secure: boolean; onFailure: RequestHandler }): Csrf {
+/**
+ * `keys`: newest first. Tokens are made with the newest; a form rendered
+ * before a secret rotation (signed with an older key) still verifies.
+ */
+export function createCsrf(options: { keys: readonly Buffer[]; secure: boolean; onFailure: RequestHandler }): Csrf {
   const cookieName = options.secure ? '__Host-lk_csrf' : 'lk_csrf';
-  const sign = (value: string) => createHmac('sha256', options.key).update(value).digest('base64url');
+  if (options.keys.length === 0) throw new Error('createCsrf needs at least one key');
+  const sign = (value: string, key: Buffer = options.keys[0]!) => createHmac('sha256', key).update(value).digest('base64url');
   return {
     token(req, res) {
       let value = readCookie(req, cookieName) ?? (res.locals.csrfCookie as string | undefined);
@@ -42,9 +47,13 @@ export function createCsrf(options: { key: Buffer; secure: boolean; onFailure: R
     verify(req, res, next) {
       const cookie = readCookie(req, cookieName);
       const submitted = typeof req.body?.csrf === 'string' ? req.body.csrf : '';
-      const expected = cookie ? Buffer.from(sign(cookie)) : undefined;
       const actual = Buffer.from(submitted);
-      if (expected && expected.length === actual.length && timingSafeEqual(expected, actual)) return next();
+      let match = false;
+      for (const key of cookie ? options.keys : []) {
+        const expected = Buffer.from(sign(cookie!, key));
+        if (expected.length === actual.length && timingSafeEqual(expected, actual)) match = true;
+      }
+      if (match) return next();
       return options.onFailure(req, res, next);
     },
   };

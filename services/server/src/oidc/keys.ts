@@ -5,12 +5,17 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
 import {
   countActiveSigningKeys,
+  deleteSigningKey,
+  findSigningKeyRow,
   insertSigningKey,
   listPublishedSigningKeyRows,
   listSigningKeyRows,
   persistSigningKeyStatuses,
   retireSigningKeysAt,
+  setSigningKeyActivation,
+  setSigningKeyRetirement,
   settleSigningKeyExpiry,
+  updateSigningKeyCiphertext,
   withSigningKeyLock,
   type SigningKeyRow,
   type SigningKeyStatus,
@@ -61,6 +66,9 @@ export type LoadedSigningKeys = {
 };
 
 type Deps = { db: Db; keyring: Keyring; now?: Date };
+
+/** Runs in the transaction that made a change, after it (the audit event for it, say). */
+type OnChange<R> = (trx: Knex.Transaction, result: R) => Promise<void>;
 
 export function statusAt(row: Pick<SigningKeyRow, 'activates_at' | 'retired_at'>, now: Date): SigningKeyStatus {
   if (row.retired_at && row.retired_at <= now) return 'retired';
@@ -124,7 +132,8 @@ export async function rotateSigningKeys({
   now = new Date(),
   immediate = false,
   propagationSeconds = DEFAULT_PROPAGATION_SECONDS,
-}: Deps & { immediate?: boolean; propagationSeconds?: number }): Promise<{
+  record,
+}: Deps & { immediate?: boolean; propagationSeconds?: number; record?: OnChange<Array<{ kid: string; alg: string; activates_at: Date }>> }): Promise<{
   rotated: Array<{ kid: string; alg: string; activates_at: Date }>;
 }> {
   if (!(propagationSeconds >= 0)) throw new RangeError('propagationSeconds must be >= 0');
@@ -136,7 +145,91 @@ export async function rotateSigningKeys({
       rotated.push(await addSigningKey(trx, keyring, alg, activatesAt, now));
     }
     await persistSigningKeyStatuses(trx, now);
+    await record?.(trx, rotated);
     return { rotated };
+  });
+}
+
+export type RevokedSigningKey = {
+  kid: string;
+  alg: string;
+  /** Its status when revoked. */
+  was: SigningKeyStatus;
+  /** The key that signs for this alg from now on, when the revoked one was signing. */
+  replacedBy?: { kid: string; created: boolean };
+};
+
+/**
+ * Revokes a compromised key: its row (and private part) is deleted, so no
+ * replica publishes or signs with it once it reloads; tokens it signed stop
+ * verifying. If it was the active key, its successor signs at once: the
+ * pending next key when there is one, else a fresh key. Revoking a next key
+ * lets the current key go on signing. Undefined for an unknown kid.
+ */
+export async function revokeSigningKey({
+  db,
+  keyring,
+  kid,
+  now = new Date(),
+  record,
+}: Deps & { kid: string; record?: OnChange<RevokedSigningKey> }): Promise<RevokedSigningKey | undefined> {
+  return withSigningKeyLock(db.knex, async (trx) => {
+    const row = await findSigningKeyRow(trx, kid);
+    if (!row) return undefined;
+    const was = statusAt(row, now);
+    const alg = row.alg as SigningAlg;
+    const others = (await listSigningKeyRows(trx)).filter((other) => other.alg === alg && other.kid !== kid);
+    await deleteSigningKey(trx, kid);
+    const result: RevokedSigningKey = { kid, alg, was };
+
+    if (was === 'active') {
+      const next = others.filter((other) => other.activates_at > now).sort((a, b) => a.activates_at.getTime() - b.activates_at.getTime())[0];
+      if (next) {
+        await setSigningKeyActivation(trx, next.kid, now, 'active', now);
+        result.replacedBy = { kid: next.kid, created: false };
+      } else if ((SIGNING_ALGS as readonly string[]).includes(alg)) {
+        const added = await addSigningKey(trx, keyring, alg, now, now);
+        result.replacedBy = { kid: added.kid, created: true };
+      }
+    } else if (was === 'next') {
+      // Whatever was to retire when this key took over now signs until the key after it (if any) does.
+      const after = others.filter((other) => other.activates_at > row.activates_at).sort((a, b) => a.activates_at.getTime() - b.activates_at.getTime())[0];
+      for (const other of others) {
+        if (other.retired_at && other.retired_at.getTime() === row.activates_at.getTime()) {
+          await setSigningKeyRetirement(trx, other.kid, after?.activates_at ?? null, now);
+        }
+      }
+    }
+    await persistSigningKeyStatuses(trx, now);
+    await record?.(trx, result);
+    return result;
+  });
+}
+
+/**
+ * Re-wraps every signing key's private part under the newest secret (after
+ * LATCHKEY_SECRETS gained a new first entry). Idempotent: keys already under
+ * the newest secret are left alone. Throws, changing nothing, when a key
+ * cannot be decrypted with any listed secret.
+ */
+export async function reencryptSigningKeys({
+  db,
+  keyring,
+  now = new Date(),
+  record,
+}: Deps & { record?: OnChange<{ reencrypted: string[]; total: number }> }): Promise<{ reencrypted: string[]; total: number }> {
+  return withSigningKeyLock(db.knex, async (trx) => {
+    const rows = await listSigningKeyRows(trx);
+    const reencrypted: string[] = [];
+    for (const row of rows) {
+      const sealed = keyring.reencrypt(PURPOSE, row.private_jwk);
+      if (sealed === undefined) continue;
+      await updateSigningKeyCiphertext(trx, row.kid, sealed, now);
+      reencrypted.push(row.kid);
+    }
+    const result = { reencrypted, total: rows.length };
+    await record?.(trx, result);
+    return result;
   });
 }
 
@@ -242,10 +335,12 @@ export function watchSigningKeys({
   logger?: KeyWatchLogger;
   since?: string;
   clock?: () => Date;
-}): () => void {
+}): KeyWatch {
   let fingerprint = since;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
 
   const schedule = (delayMs: number) => {
     if (stopped) return;
@@ -255,6 +350,12 @@ export function watchSigningKeys({
   };
 
   async function tick() {
+    timer = undefined;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     let delay = intervalMs;
     try {
       const now = clock();
@@ -270,12 +371,27 @@ export function watchSigningKeys({
     } catch (error) {
       logger.error({ err: error }, 'signing key refresh failed; keeping the current keys');
     }
+    running = false;
+    // A refresh asked for while this one ran may have missed the change that prompted it.
+    if (again) delay = 0;
+    again = false;
+    if (timer) clearTimeout(timer);
     schedule(delay);
   }
 
   schedule(0);
-  return () => {
+  const stop = () => {
     stopped = true;
     if (timer) clearTimeout(timer);
   };
+  return Object.assign(stop, {
+    refresh: () => {
+      if (stopped) return;
+      if (timer) clearTimeout(timer);
+      void tick();
+    },
+  });
 }
+
+/** Stops the watcher when called; `refresh()` reloads now (e.g. when another process revoked a key). */
+export type KeyWatch = (() => void) & { refresh: () => void };
