@@ -85,7 +85,11 @@ describe('password reset by emailed code', () => {
     const row = await server.db.knex('users').where({ id }).first();
     expect(await verifyPassword(row.password_hash, NEW)).toBe(true);
     expect(row.email_verified).toBe(true);
-    expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'password.reset' })).toHaveLength(1);
+    // The password change and the grants it revoked are audit events, by the person, about the person.
+    expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'password.reset' })).toMatchObject([{ actor_type: 'user', actor_id: id, subject_type: 'user' }]);
+    expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'grants.revoked' })).toMatchObject([
+      { actor_type: 'user', actor_id: id, subject_type: 'user', data: { grants: 1, reason: 'password_reset' } },
+    ]);
 
     // The code is used up, and the new password signs in while the old one does not.
     expect((await confirm(flow, email, code, 'yet another new phrase')).status).toBe(400);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { clients } from './commands/clients.ts';
+import { grants } from './commands/grants.ts';
 import { invitations } from './commands/invitations.ts';
 import { resources } from './commands/resources.ts';
 import { sessions } from './commands/sessions.ts';
@@ -12,7 +13,7 @@ import { registerKeysCommands } from './commands/keys.ts';
 import { registerMigrateCommands } from './commands/migrate.ts';
 
 // Each command lives in its own module under ./commands and registers itself here.
-const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions];
+const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions, grants];
 
 const program = new Command('latchkey')
   .description('Latchkey identity provider: server and operator commands')

@@ -28,6 +28,10 @@ export function listClients(knex: Knex): Promise<ClientRow[]> {
   return knex<ClientRow>('clients').orderBy('created_at').orderBy('name');
 }
 
+export async function findClientByIdOrName(knex: Knex, idOrName: string): Promise<Pick<ClientRow, 'id' | 'name'> | undefined> {
+  return knex<ClientRow>('clients').select('id', 'name').where('id', idOrName).orWhere('name', idOrName).first();
+}
+
 /** Deletes by id or name. Tokens and grants go with it (foreign keys cascade). */
 export async function deleteClient(knex: Knex, idOrName: string): Promise<ClientRow | undefined> {
   const [row] = await knex<ClientRow>('clients').where('id', idOrName).orWhere('name', idOrName).delete().returning('*');

@@ -31,10 +31,16 @@ export type NewUser = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** An active user by id; undefined for unknown, blocked or deleted users (and non-uuid ids). */
+/**
+ * A user who may use the service now, by id: undefined for unknown, blocked,
+ * deleted or operator-locked users (locked_until in the future), and non-uuid ids.
+ */
 export async function findActiveUser(knex: Knex, id: string): Promise<UserRow | undefined> {
   if (!UUID.test(id)) return undefined;
-  return knex<UserRow>('users').where({ id, status: 'active' }).first();
+  return knex<UserRow>('users')
+    .where({ id, status: 'active' })
+    .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', knex.fn.now()))
+    .first();
 }
 
 /** Any user with this address, compared case-insensitively (served by the unique lower(email) index). */
@@ -128,4 +134,26 @@ export async function resetPassword(knex: Knex, id: string, passwordHash: string
       updated_at: knex.fn.now(),
     });
   return Number(changed) > 0;
+}
+
+/** What an operator (or the admin API) sees of an account's standing. */
+export type UserStanding = { id: string; email: string | null; status: UserRow['status']; locked_until: Date | null };
+
+const STANDING = ['id', 'email', 'status', 'locked_until'] as const;
+
+/**
+ * Sets a user's status and/or lock in one statement; a deleted account stays
+ * deleted (undefined is returned for it, as for an unknown id).
+ */
+export async function updateUserStanding(
+  knex: Knex,
+  id: string,
+  change: { status?: UserRow['status']; lockedUntil?: Date | null },
+): Promise<UserStanding | undefined> {
+  const fields: Record<string, unknown> = { updated_at: knex.fn.now() };
+  if (change.status) fields.status = change.status;
+  if (change.status === 'deleted') fields.deleted_at = knex.raw('coalesce(deleted_at, now())');
+  if (change.lockedUntil !== undefined) fields.locked_until = change.lockedUntil;
+  const rows = (await knex('users').where({ id }).whereNot({ status: 'deleted' }).update(fields).returning([...STANDING])) as UserStanding[];
+  return rows[0];
 }

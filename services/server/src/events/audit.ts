@@ -14,6 +14,12 @@ export type AuditEventType =
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
+  | 'user.blocked'
+  | 'user.unblocked'
+  | 'user.deleted'
+  | 'user.locked'
+  | 'user.unlocked'
+  | 'grants.revoked'
   /** A grant and all it issued, revoked; data.reason says why (e.g. refresh_token_reuse). */
   | 'grant.revoked'
   | 'user.blocked'

@@ -28,9 +28,11 @@ export function userClaims(user: UserRow): Record<string, unknown> {
 }
 
 /**
- * oidc-provider asks for an account whenever it issues or serves claims; a
- * blocked or deleted user has no account, so their grants stop working.
- * oidc-provider itself filters the claims down to what the granted scopes allow.
+ * oidc-provider asks for an account whenever it issues or serves claims
+ * (token endpoint, userinfo, a session's /auth); a blocked, deleted or
+ * operator-locked user has no account, so their tokens and session stop
+ * working at once. oidc-provider itself filters the claims down to what the
+ * granted scopes allow.
  */
 export function createFindAccount(knex: Knex): FindAccount {
   return async (_ctx, id): Promise<Account | undefined> => {
@@ -38,4 +40,13 @@ export function createFindAccount(knex: Knex): FindAccount {
     if (!user) return undefined;
     return { accountId: user.id, claims: () => userClaims(user) as { sub: string } };
   };
+}
+
+/**
+ * Whether a token's account may still use it. Introspection never asks
+ * findAccount, so its policy calls this: a blocked, deleted or locked user's
+ * tokens introspect as inactive even before their revocation is written.
+ */
+export function createAccountCheck(knex: Knex): (accountId: string | undefined) => Promise<boolean> {
+  return async (accountId) => accountId === undefined || (await findActiveUser(knex, accountId)) !== undefined;
 }

@@ -6,7 +6,8 @@ import { deviceCodeLimiter } from '../interactions/device-limit.ts';
 import { deviceFlowPages } from '../interactions/device.ts';
 import { logoutPages } from '../interactions/logout.ts';
 import type { Limiter } from '../ratelimit/index.ts';
-import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
+import { CLAIMS_BY_SCOPE, createAccountCheck, createFindAccount } from './account.ts';
+import { buildInteractionPolicy } from './interaction-policy.ts';
 import { renderErrorPage } from './error-page.ts';
 import { OIDC_SCOPES } from './client-scopes.ts';
 import { checkRedirectUris } from './redirect-uris.ts';
@@ -47,6 +48,7 @@ export type ConfigurationDeps = {
 
 export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter }: ConfigurationDeps): Configuration {
   const resourceServerInfo = createGetResourceServerInfo(knex);
+  const accountUsable = createAccountCheck(knex);
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {
     adapter,
@@ -104,7 +106,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: buildInteractionPolicy() },
     renderError: async (ctx, out) => renderErrorPage(config.brand, ctx, out),
     // First-party clients skip the consent page; a device never reuses a remembered grant.
     loadExistingGrant,
@@ -115,8 +117,10 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       introspection: {
         enabled: true,
         // A client may introspect its own tokens, or tokens issued for it as the audience; no token scanning by others.
+        // A blocked, deleted or locked account's tokens answer active: false.
         allowedPolicy: async (_ctx, client, token) =>
-          token.clientId === client.clientId || [(token as { aud?: string | string[] }).aud ?? []].flat().includes(client.clientId),
+          (token.clientId === client.clientId || [(token as { aud?: string | string[] }).aud ?? []].flat().includes(client.clientId)) &&
+          (await accountUsable((token as { accountId?: string }).accountId)),
       },
       revocation: { enabled: true },
       userinfo: { enabled: true },

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
-import { revokeUserGrants } from '../db/oidc-models.ts';
+import { revokeGrants } from '../accounts/status.ts';
 import { findUserByEmail, resetPassword } from '../db/users.ts';
 import { CODE_TTL_SECONDS, checkCode, sendCode } from '../email-code/codes.ts';
 import { beginCodeEntry } from '../email-code/limits.ts';
@@ -91,28 +91,19 @@ export function resetRoutes(deps: InteractionDeps): Router {
       }
       const userId = check.userId;
       const passwordHash = await hashPassword(password);
+      const actor = { actorUserId: userId, ip: req.ip, userAgent: req.get('user-agent') };
       const changed = await deps.db.knex.transaction(async (trx) => {
         if (!(await resetPassword(trx, userId, passwordHash))) return false;
+        // The password change and what it revokes are audit events, in the same transaction.
+        await recordAuditEvent(trx, { type: 'password.reset', ...actor, subjectUserId: userId, clientId: interaction.client.clientId, data: { via: 'email_code' } });
         // Whoever knew the old password may hold refresh tokens: they go too.
-        await revokeUserGrants(trx, userId);
-        await recordAuditEvent(trx, {
-          type: 'password.reset',
-          actorUserId: userId,
-          subjectUserId: userId,
-          clientId: interaction.client.clientId,
-          ip: req.ip,
-          userAgent: req.get('user-agent'),
-        });
+        await revokeGrants({ knex: trx }, userId, { actor, reason: 'password_reset' });
         publishAfterCommit(trx, deps.store, 'user:updated', { userId });
         return true;
       });
       // Blocked or deleted since the code was sent: say no more than for a wrong code.
       if (!changed) return showCode(req, res, interaction, { email, errors: { code: t('error.code_invalid') }, status: 400 });
-      await revokeUserSessions({ knex: deps.db.knex, store: deps.store }, userId, 'password_reset', {
-        actorUserId: userId,
-        ip: req.ip,
-        userAgent: req.get('user-agent'),
-      });
+      await revokeUserSessions({ knex: deps.db.knex, store: deps.store }, userId, 'password_reset', actor);
       res.redirect(303, `/interaction/${interaction.uid}?notice=password_changed`);
     }),
   );

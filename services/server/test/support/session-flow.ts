@@ -67,10 +67,10 @@ export function authorizationUrl(base: string, client: TestClient, extra: Record
  */
 export async function signInAt(
   browser: SessionBrowser,
-  options: { authBase: string; pagesBase: string; client: TestClient; accountId: string },
+  options: { authBase: string; pagesBase: string; client: TestClient; accountId: string; extra?: Record<string, string> },
 ): Promise<URL> {
   const isCallback = (url: URL) => url.href.startsWith(options.client.redirect_uri);
-  const interaction = await browser.follow(authorizationUrl(options.authBase, options.client), (url) => url.pathname.startsWith('/interaction/'));
+  const interaction = await browser.follow(authorizationUrl(options.authBase, options.client, options.extra), (url) => url.pathname.startsWith('/interaction/'));
   const uid = interaction.pathname.split('/').pop()!;
   const finished = await browser.fetch(new URL(`/__test/interaction/${uid}`, options.pagesBase), {
     method: 'POST',

@@ -2,6 +2,7 @@ import { checkOperatorUser, insertOperatorUser, NAME_MAX_LENGTH, ROLES, type Cre
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password/params.ts';
 import { createStore } from '../../store/index.ts';
 import { CliError, type CommandModule } from '../context.ts';
+import { registerStatusCommands } from './user-status.ts';
 
 const MESSAGES: Record<CreateUserProblem, (email: string) => string> = {
   email_invalid: () => '--email must be an email address like name@example.com',
@@ -36,7 +37,7 @@ async function announce(redisUrl: string | undefined, userId: string): Promise<v
 
 type CreateOptions = { email: string; passwordStdin?: boolean; role: string; name?: string };
 
-/** `latchkey users create`: the first admin, or any account an operator vouches for. */
+/** `latchkey users create`: the first admin, or any account an operator vouches for; and its standing (user-status.ts). */
 export const users: CommandModule = (program, ctx) => {
   const group = program.command('users').description('manage user accounts');
 
@@ -58,4 +59,6 @@ export const users: CommandModule = (program, ctx) => {
       await announce(ctx.config().redisUrl, userId);
       ctx.print({ user_id: userId }, `created user ${userId} (${user.email})`);
     });
+
+  registerStatusCommands(group, ctx);
 };
