@@ -4,6 +4,7 @@ import type { Db } from './db/knex.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
+import { hostCheck } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -42,7 +43,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   // Client IPs come from X-Forwarded-For only through proxies the operator named.
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLog(deps.logger));
-  app.use(securityHeaders);
+  app.use(securityHeaders({ https: deps.config.issuer.startsWith('https://') }));
   const logoOrigin = deps.config.brand.logoUrl?.startsWith('https://') ? new URL(deps.config.brand.logoUrl).origin : undefined;
   app.use((_req, res, next) => {
     res.locals.logoOrigin = logoOrigin;
@@ -50,6 +51,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   });
   app.use(bodyLimit);
   app.use(healthRoutes(deps));
+  // Everything below answers only for the issuer's host (health checks above answer any).
+  app.use(hostCheck(deps.config.issuer));
   const csrf = createCsrf({
     keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),
     secure: deps.config.issuer.startsWith('https://'),

@@ -30,13 +30,18 @@ export function pageHeaders(options: { imgSrc?: string } = {}): Record<string, s
 /**
  * Headers every response carries. The default CSP also covers pages
  * oidc-provider renders itself (its form_post page adds its inline script's
- * hash to this header), so nothing goes out without one.
+ * hash to this header), so nothing goes out without one. Over an https
+ * issuer, HSTS tells browsers never to try plain http again (not sent for an
+ * http issuer: it would lock a development host out of http).
  */
-export const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy());
-  next();
-};
+export function securityHeaders(options: { https: boolean }): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy());
+    if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    next();
+  };
+}

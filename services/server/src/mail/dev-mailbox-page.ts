@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { Config } from '../config/env.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { html } from '../interactions/views/html.ts';
@@ -15,12 +15,23 @@ import type { Mailer } from './mailer.ts';
  * must not hand out everyone's codes.
  */
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * "This machine" is decided by the socket's peer, never by req.ip: with
+ * LATCHKEY_TRUST_PROXY set, req.ip comes from X-Forwarded-For, which a client
+ * writes. A request relayed by a proxy (it says whom it forwards) is not
+ * local either, even when the proxy itself runs on this machine.
+ */
+function fromThisMachine(req: Request): boolean {
+  return LOOPBACK.has(req.socket.remoteAddress ?? '') && FORWARDED.every((name) => req.headers[name] === undefined);
+}
 
 export function devMailboxRoutes(deps: { config: Config; mailer: Mailer }): Router {
   const router = Router();
   router.get('/dev/mailbox', (req, res) => {
     const mailbox = deps.mailer.mailbox;
-    if (!mailbox || deps.config.env === 'production' || !LOOPBACK.has(req.ip ?? '')) {
+    if (!mailbox || deps.config.env === 'production' || !fromThisMachine(req)) {
       res.status(404).type('text/plain').send('Not found');
       return;
     }

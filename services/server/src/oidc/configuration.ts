@@ -8,6 +8,7 @@ import { logoutPages } from '../interactions/logout.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import { CLAIMS_BY_SCOPE, createAccountCheck, createFindAccount } from './account.ts';
 import { buildInteractionPolicy } from './interaction-policy.ts';
+import { providerCookies } from './cookies.ts';
 import { renderErrorPage } from './error-page.ts';
 import { OIDC_SCOPES } from './client-scopes.ts';
 import { checkRedirectUris } from './redirect-uris.ts';
@@ -91,11 +92,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       requestObjectSigningAlgValues: [...SIGNING_ALGS],
       clientAuthSigningAlgValues: [...SIGNING_ALGS],
     },
-    cookies: {
-      keys: keyring.cookieKeys(),
-      long: { signed: true, secure: secureCookies, sameSite: 'lax' },
-      short: { signed: true, secure: secureCookies, sameSite: 'lax' },
-    },
+    cookies: providerCookies(config.issuer, keyring.cookieKeys(), { secure: secureCookies }),
     pkce: { required: () => true },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>

@@ -4,6 +4,7 @@ import { pageHeaders } from '../http/security-headers.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { html } from '../interactions/views/html.ts';
 import { layout } from '../interactions/views/layout.ts';
+import { logoOrigin } from '../interactions/views/provider-page.ts';
 
 /**
  * The page a browser sees when an authorization request fails before it can
@@ -11,7 +12,8 @@ import { layout } from '../interactions/views/layout.ts';
  * description (oidc-provider writes those for clients; never internals).
  */
 export function renderErrorPage(brand: Config['brand'], ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): void {
-  ctx.set(pageHeaders());
+  // Same CSP as the hosted pages, so the configured logo shows here too.
+  ctx.set(pageHeaders({ imgSrc: logoOrigin(brand) }));
   ctx.type = 'html';
   ctx.body = layout(brand, {
     title: t('page.error.title'),

@@ -4,6 +4,7 @@ import Provider, { errors } from 'oidc-provider';
 import type { Keyring } from '../crypto/keyring.ts';
 import { claimReplay } from '../db/oidc-models.ts';
 import type { Store } from '../store/index.ts';
+import { cookieNames, isHostOnly } from './cookies.ts';
 
 /** RFC 8628 §3.5: clients must wait this long between polls (oidc-provider omits `interval`, so 5 s applies). */
 export const DEVICE_POLL_INTERVAL_SECONDS = 5;
@@ -49,4 +50,91 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
     const now = Math.floor(Date.now() / 1000);
     return claimReplay(deps.knex, id, { iat: now, exp, jti: id, iss, kind: 'ReplayDetection' }, Math.max(exp - now, 1));
   };
+}
+
+/**
+ * Patches that tie the provider to its issuer: the host and scheme of every
+ * URL it builds, and its interaction cookies (see each function).
+ */
+export function bindToIssuer(provider: Provider): void {
+  seeRequestsAsIssuer(provider, provider.issuer);
+  bindResumeToItsCookie(provider, provider.issuer);
+}
+
+/**
+ * Koa builds oidc-provider's URLs (discovery, jwks_uri, the device
+ * verification_uri, form actions, redirects) from the request's Host,
+ * X-Forwarded-Host/-Proto or an absolute-form target, and takes ctx.ip from
+ * X-Forwarded-For without asking which proxy sent it. Here the provider sees
+ * every request as addressed to the issuer, from the client address Express
+ * resolved through LATCHKEY_TRUST_PROXY.
+ */
+function seeRequestsAsIssuer(provider: Provider, issuer: string): void {
+  const { protocol, host, hostname } = new URL(issuer);
+  const origin = `${protocol}//${host}`;
+  const pathOf = (target: string | undefined) => {
+    if (!target) return '/';
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return target;
+    try {
+      const url = new URL(target);
+      return `${url.pathname}${url.search}`;
+    } catch {
+      return '/';
+    }
+  };
+  provider.proxy = false;
+  type KoaRequest = { originalUrl?: string; req: { ip?: string; socket: { remoteAddress?: string } } };
+  Object.defineProperties((provider as unknown as { request: object }).request, {
+    host: { get: () => host },
+    hostname: { get: () => hostname },
+    protocol: { get: () => protocol.slice(0, -1) },
+    href: {
+      get(this: KoaRequest) {
+        return `${origin}${pathOf(this.originalUrl)}`;
+      },
+    },
+    URL: {
+      get(this: KoaRequest) {
+        return new URL(pathOf(this.originalUrl), origin);
+      },
+    },
+    ip: {
+      get(this: KoaRequest) {
+        return this.req.ip ?? this.req.socket.remoteAddress ?? '';
+      },
+      set() {},
+    },
+  });
+}
+
+const RESUME_ROUTES = new Set(['resume', 'device_resume']);
+
+/**
+ * The resume step (/auth/:uid, /device/:uid) trusts whichever interaction its
+ * cookie names and never compares it with the uid in the URL; per-interaction
+ * cookie paths made that safe, but a `__Host-` cookie must have Path=/. So an
+ * interaction is found at resume only under its own uid, and over https the
+ * resume cookie (set and cleared with its interaction's path, which
+ * configuration cannot change) is moved to Path=/ for its `__Host-` name.
+ */
+function bindResumeToItsCookie(provider: Provider, issuer: string): void {
+  const Interaction = provider.Interaction as unknown as ModelStatic;
+  const find = Interaction.find.bind(Interaction);
+  Interaction.find = async (...args: unknown[]) => {
+    const ctx = Provider.ctx as { oidc?: { route?: string }; params?: { uid?: string } } | undefined;
+    if (ctx?.oidc?.route && RESUME_ROUTES.has(ctx.oidc.route) && ctx.params?.uid !== args[0]) return undefined;
+    return find(...args);
+  };
+
+  if (!isHostOnly(issuer)) return;
+  const resume = cookieNames(issuer).resume;
+  const isResume = (cookie: string) => cookie.startsWith(`${resume}=`) || cookie.startsWith(`${resume}.sig=`);
+  provider.use(async (ctx, next) => {
+    await next();
+    const header = ctx.response.get('set-cookie') as string | string[] | undefined;
+    if (!header) return;
+    const cookies = [header].flat();
+    if (!cookies.some(isResume)) return;
+    ctx.set('set-cookie', cookies.map((cookie) => (isResume(cookie) ? cookie.replace(/;\s*path=[^;]*/i, '; path=/') : cookie)));
+  });
 }

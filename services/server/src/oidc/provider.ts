@@ -1,21 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
-import type { JWKS } from 'oidc-provider';
+import type { JWKS, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../http/logger.ts';
 import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
-import { applyInternals } from './internals.ts';
+import { applyInternals, bindToIssuer } from './internals.ts';
 
 export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & { logger: Logger; store: Store };
 
 export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
-  // Trust X-Forwarded-Proto/Host only when the operator said a proxy is in front.
-  provider.proxy = deps.config.trustProxy !== false;
+  // Forwarded headers are Express's business (LATCHKEY_TRUST_PROXY); the
+  // provider sees every request as addressed to the issuer (internals.ts).
   applyInternals(provider, deps);
+  bindToIssuer(provider);
+  provider.use(cacheMetadata);
   provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
   return provider;
 }
+
+/**
+ * Discovery and the JWKS may be cached by clients, briefly. A new signing key
+ * is published DEFAULT_PROPAGATION_SECONDS (90 s) before it signs, and each
+ * replica reloads keys at least every 60 s (LATCHKEY_KEY_REFRESH_SECONDS). A
+ * client that fetched the JWKS just before its replica saw a new key knows it
+ * after at most 60 + 30 = 90 s: in time for the first token it signs. The
+ * same 30 s bound how long a revoked key can still be trusted from cache.
+ */
+export const METADATA_MAX_AGE_SECONDS = 30;
+
+const cacheMetadata = async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+  await next();
+  const route = ctx.oidc?.route;
+  if ((route === 'discovery' || route === 'jwks') && ctx.status === 200) {
+    ctx.set('Cache-Control', `public, max-age=${METADATA_MAX_AGE_SECONDS}`);
+  }
+};
 
 /**
  * oidc-provider takes its signing keys at construction. To pick up a key

@@ -35,7 +35,8 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${env.PORT}`;
+  // The issuer's host name (localhost in tests): other hosts get 421.
+  const url = `http://localhost:${env.PORT}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -39,6 +39,8 @@ export type TestServerOptions = {
   databaseUrl?: string;
   secrets?: string;
   port?: number;
+  /** Listen on this address (default 127.0.0.1). */
+  host?: string;
 };
 
 export const canUseRealServices = Boolean(realDatabaseUrl && realRedisUrl);
@@ -73,7 +75,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     migrate: true,
     pglite: databaseUrl ? undefined : (options.pglite ?? ownPglite),
     port,
-    host: '127.0.0.1',
+    host: options.host ?? '127.0.0.1',
     mount: (app) => {
       app.post('/__test/interaction/:uid', express.urlencoded({ extended: false }), async (req, res, next) => {
         try {

@@ -1,0 +1,62 @@
+import type { Request, RequestHandler } from 'express';
+import { HttpError } from './errors.ts';
+
+// A host as HTTP carries it: a name, an IPv4 address or a bracketed IPv6
+// address, then an optional port. Nothing else (no userinfo, path or spaces).
+const HOST = /^(?:[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?\.?|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
+const ABSOLUTE_TARGET = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** The lower-cased host name of a well-formed Host value (port and a trailing dot dropped), or undefined. */
+export function hostNameOf(value: string): string | undefined {
+  const match = HOST.exec(value.trim());
+  if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) return undefined;
+  try {
+    return new URL(`http://${value.trim()}`).hostname.replace(/\.$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every host the request names: Host, or the authority of an absolute-form target, and X-Forwarded-Host from a trusted proxy. */
+function namedHosts(req: Request, trusted: (address: string, hop: number) => boolean): string[] {
+  const hosts: string[] = [];
+  // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
+  if (ABSOLUTE_TARGET.test(req.url)) {
+    try {
+      hosts.push(new URL(req.url).host);
+    } catch {
+      hosts.push(req.url);
+    }
+  } else {
+    hosts.push(req.headers.host ?? '');
+  }
+  const forwarded = req.headers['x-forwarded-host'];
+  if (forwarded && trusted(req.socket.remoteAddress ?? '', 0)) {
+    hosts.push(...[forwarded].flat().join(',').split(','));
+  }
+  return hosts;
+}
+
+/**
+ * Answers only requests addressed to the issuer's host name. Every URL the
+ * server emits is built from LATCHKEY_ISSUER anyway; this refuses requests
+ * meant for another name (DNS rebinding, a misrouted virtual host) before
+ * they reach a page: 421, or 400 for a Host that is not a host.
+ *
+ * Only the name is compared, not the port: cookies are shared across the
+ * ports of a name, so a port check would protect nothing, while port
+ * mappings and replicas reached directly would break. Routes mounted before
+ * this one (health checks, probed by pod IP) answer under any Host.
+ */
+export function hostCheck(issuer: string): RequestHandler {
+  const expected = new URL(issuer).hostname.replace(/\.$/, '');
+  return (req, _res, next) => {
+    const trusted = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+    for (const value of namedHosts(req, trusted)) {
+      const name = hostNameOf(value);
+      if (name === undefined) return next(new HttpError(400, 'invalid_request', 'malformed Host header'));
+      if (name !== expected) return next(new HttpError(421, 'misdirected_request', `this server answers only for ${expected}`));
+    }
+    next();
+  };
+}
