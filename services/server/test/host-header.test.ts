@@ -41,11 +41,12 @@ describe('Host header, no proxy trusted', () => {
   const get = (path: string, headers: Record<string, string>) => rawRequest({ port: port(server), path, headers });
 
   it('discovery and jwks_uri come from the issuer, whatever Host, target or forwarded headers say', async () => {
-    for (const request of [
+    const requests: Array<{ path: string; headers: Record<string, string> }> = [
       { path: '/.well-known/openid-configuration', headers: { host: elsewhere } },
       { path: `http://${elsewhere}/.well-known/openid-configuration`, headers: { host: new URL(server.issuer).host } },
       { path: '/.well-known/openid-configuration', headers: { host: new URL(server.issuer).host, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } },
-    ]) {
+    ];
+    for (const request of requests) {
       const response = await get(request.path, request.headers);
       expect(response.status, JSON.stringify(request)).toBe(200);
       const metadata = JSON.parse(response.body) as Record<string, unknown>;
