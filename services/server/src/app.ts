@@ -3,6 +3,7 @@ import type { Config } from './config/env.ts';
 import type { Db } from './db/knex.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/errors.ts';
+import { warnUntrustedForwardedFor } from './http/forwarded-warning.ts';
 import { healthRoutes } from './http/health.ts';
 import { hostCheck } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
@@ -43,6 +44,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   // Client IPs come from X-Forwarded-For only through proxies the operator named.
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLog(deps.logger));
+  app.use(warnUntrustedForwardedFor(deps.config, deps.logger));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https://') }));
   const logoOrigin = deps.config.brand.logoUrl?.startsWith('https://') ? new URL(deps.config.brand.logoUrl).origin : undefined;
   app.use((_req, res, next) => {

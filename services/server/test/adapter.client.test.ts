@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { Keyring } from '../src/crypto/keyring.ts';
 import type { Db } from '../src/db/knex.ts';
 import { createAdapter, type AdapterClass } from '../src/oidc/adapter.ts';
 import { applyInternals } from '../src/oidc/internals.ts';
+import { createLimiter } from '../src/ratelimit/limiter.ts';
 import { createStore, type Store } from '../src/store/index.ts';
 import { backends } from './support/backends.ts';
 import { accessTokenPayload, randomId } from './support/oidc-payloads.ts';
@@ -31,7 +33,7 @@ describe.each(backends)('adapter Client model on $name', (backend) => {
       features: { registration: { enabled: true }, clientCredentials: { enabled: true } },
     });
     store = await createStore({ redisUrl: undefined });
-    applyInternals(provider, { keyring, store, knex: db.knex });
+    applyInternals(provider, { keyring, store, knex: db.knex, limiter: createLimiter({ store, namespace: randomBytes(8).toString('hex') }) });
     server = createServer(provider.callback()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

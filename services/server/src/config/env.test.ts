@@ -44,6 +44,28 @@ describe('environment configuration', () => {
     expect(problems({ LATCHKEY_TRUST_PROXY: 'everyone' })[0]).toMatch(/^LATCHKEY_TRUST_PROXY/);
   });
 
+  it('reads rate limits as limit.scope=points/duration and names the variable for a bad entry', () => {
+    expect(loadConfig({}).rateLimits).toEqual({});
+    expect(loadConfig({ LATCHKEY_RATE_LIMITS: 'sign-in.ip=50/1h, device-code.global=200/15m,code-request.pair=3/900, sign-in.account=10/2d' }).rateLimits).toEqual({
+      'sign-in': { ip: { points: 50, seconds: 3600 }, account: { points: 10, seconds: 172_800 } },
+      'device-code': { global: { points: 200, seconds: 900 } },
+      'code-request': { pair: { points: 3, seconds: 900 } },
+    });
+    for (const [value, why] of [
+      ['sign-in.ip=50', /entry 1 must look like/],
+      ['sign-in.ip=50/1h, signin.ip=5/1m', /entry 2 names an unknown limit/],
+      ['token.account=5/1m', /token has no scope "account"; it has: ip/],
+      ['device-code.pair=5/1m', /device-code has no scope "pair"/],
+      ['sign-up.ip=0/1h', /at least 1 point/],
+      ['sign-up.ip=5/8d', /1s to 7d/],
+    ] as const) {
+      const list = problems({ LATCHKEY_RATE_LIMITS: value });
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatch(/^LATCHKEY_RATE_LIMITS /);
+      expect(list[0]).toMatch(why);
+    }
+  });
+
   it('accepts several comma-separated secrets for rotation', () => {
     expect(loadConfig({ LATCHKEY_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}` }).secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
   });

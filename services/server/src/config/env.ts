@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_POLICIES, scopesOf, type LimitName, type PolicyOverrides, type Scope } from '../ratelimit/policies.ts';
 
 // Every environment variable Latchkey reads is declared here, and nowhere else.
 // Boot fails with a message that names the variable when a value is wrong.
@@ -38,6 +39,40 @@ const trustProxy = z
     return entries;
   });
 
+const DURATION_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * LATCHKEY_RATE_LIMITS: comma-separated `limit.scope=points/duration`, e.g.
+ * `sign-in.ip=50/1h, device-code.global=200/15m`; duration in s, m, h or d.
+ */
+const rateLimits = z
+  .string()
+  .trim()
+  .transform((value, ctx): PolicyOverrides => {
+    const overrides: PolicyOverrides = {};
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+    for (const [index, entry] of entries.entries()) {
+      const at = `entry ${index + 1}`;
+      const match = /^([a-z-]+)\.([a-z]+)\s*=\s*(\d{1,9})\s*\/\s*(\d{1,6})([smhd]?)$/.exec(entry);
+      const name = match?.[1] as LimitName | undefined;
+      const policy = name && Object.hasOwn(DEFAULT_POLICIES, name) ? DEFAULT_POLICIES[name] : undefined;
+      const scope = match?.[2] as Scope | undefined;
+      const points = Number(match?.[3]);
+      const seconds = Number(match?.[4]) * DURATION_SECONDS[match?.[5] ?? '']!;
+      let problem: string | undefined;
+      if (!match) problem = `${at} must look like sign-in.ip=100/1h (limit.scope=points/duration, duration in s, m, h or d)`;
+      else if (!policy) problem = `${at} names an unknown limit; known: ${Object.keys(DEFAULT_POLICIES).join(', ')}`;
+      else if (!scopesOf(policy).includes(scope!)) problem = `${at}: ${name} has no scope "${match[2]}"; it has: ${scopesOf(policy).join(', ')}`;
+      else if (points < 1 || seconds < 1 || seconds > 7 * 86400) problem = `${at} needs at least 1 point and a duration from 1s to 7d`;
+      if (problem) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+        return z.NEVER;
+      }
+      overrides[name!] = { ...overrides[name!], [scope!]: { points, seconds } };
+    }
+    return overrides;
+  });
+
 const secretList = z
   .string()
   .trim()
@@ -63,6 +98,7 @@ const schema = z
     SMTP_URL: optional(url(['smtp:', 'smtps:'], 'SMTP')),
     LATCHKEY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
     LATCHKEY_TRUST_PROXY: trustProxy.default('false'),
+    LATCHKEY_RATE_LIMITS: rateLimits.default(''),
     LATCHKEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LATCHKEY_REGISTRATION_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
     LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
@@ -99,6 +135,8 @@ export type Config = Readonly<{
   smtpUrl: string | undefined;
   signup: 'open' | 'invite' | 'closed';
   trustProxy: false | number | readonly string[];
+  /** Operator's windows over the default rate limits (src/ratelimit/policies.ts). */
+  rateLimits: Readonly<PolicyOverrides>;
   logLevel: string;
   registrationToken: string | undefined;
   keyRefreshSeconds: number;
@@ -142,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: Array.isArray(env.LATCHKEY_TRUST_PROXY)
       ? Object.freeze(env.LATCHKEY_TRUST_PROXY)
       : env.LATCHKEY_TRUST_PROXY,
+    rateLimits: Object.freeze(env.LATCHKEY_RATE_LIMITS),
     logLevel: env.LATCHKEY_LOG_LEVEL,
     registrationToken: env.LATCHKEY_REGISTRATION_TOKEN,
     keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,

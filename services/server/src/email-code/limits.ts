@@ -24,25 +24,17 @@ export type CodeEntry = { ok: false; retryAfterSeconds: number } | { ok: true; d
 /**
  * Code entry outside the sign-in pipeline (password reset, a stand-alone
  * sign-up): the same 'code-entry' limit and one attempt at a time per
- * (address, IP), on top of the per-code attempt cap in Postgres.
+ * (address, IP), on top of the per-code attempt cap in Postgres. The attempt
+ * is reserved now; `done` must be called once it is judged.
  */
 export async function beginCodeEntry(deps: Pick<InteractionDeps, 'limiter'>, req: Request, target: string): Promise<CodeEntry> {
-  const subject = { ip: req.ip, account: target.trim().toLowerCase() };
-  const release = await deps.limiter.acquire('code-entry', subject);
-  const verdict = release ? await deps.limiter.check('code-entry', subject) : { allowed: false, retryAfterSeconds: 1 };
-  if (!release || !verdict.allowed) {
-    await release?.();
-    return { ok: false, retryAfterSeconds: Math.max(1, verdict.retryAfterSeconds) };
-  }
+  const verdict = await deps.limiter.attempt('code-entry', { ip: req.ip, account: target.trim().toLowerCase() });
+  if (!verdict.allowed) return { ok: false, retryAfterSeconds: verdict.retryAfterSeconds };
   return {
     ok: true,
     done: async (right) => {
-      try {
-        if (right) await deps.limiter.succeed('code-entry', subject);
-        else await deps.limiter.fail('code-entry', subject);
-      } finally {
-        await release();
-      }
+      if (right) await verdict.succeed();
+      else await verdict.fail();
     },
   };
 }

@@ -30,11 +30,6 @@ function page(ctx: KoaContextWithOIDC, brand: Brand, options: PageOptions): void
   sendProviderPage(ctx, layout(brand, { title: options.title, body: options.body }), { status: options.status, imgSrc: logoOrigin(brand) });
 }
 
-/** The client IP as Express resolved it (LATCHKEY_TRUST_PROXY applies); Koa shares the request object. */
-function clientIp(ctx: KoaContextWithOIDC): string {
-  return (ctx.req as unknown as { ip?: string }).ip ?? ctx.ip;
-}
-
 /** What went wrong with a submitted code, in words, and the status to answer with. */
 function describeError(out: { error?: string; error_description?: string } | undefined, err: Error | undefined): { message?: string; notice?: string; status?: number } {
   if (!err) return {};
@@ -58,7 +53,7 @@ export function deviceFlowPages({ brand, limiter }: DevicePagesDeps) {
   return {
     async userCodeInputSource(ctx: KoaContextWithOIDC, form: string, out?: { error?: string; error_description?: string }, err?: Error): Promise<void> {
       const problem = describeError(out, err);
-      if (err?.name === 'NotFoundError') await limiter.fail(clientIp(ctx));
+      if (err?.name === 'NotFoundError') await limiter.fail(ctx.req);
       const typed = (err as { userCode?: unknown } | undefined)?.userCode;
       const body = html`${problem.message ? errorSummary({ user_code: problem.message }) : ''}
 ${problem.notice ? html`<p class="notice" role="status">${problem.notice}</p>` : ''}
@@ -111,16 +106,16 @@ export function formatUserCode(normalized: string): string {
 }
 
 /**
- * Refuses code entry from an IP that has sent too many wrong codes, before
- * oidc-provider looks the code up. (The provider parses the body itself, so
- * nothing here reads it.)
+ * Reserves a code lookup before oidc-provider does it, or refuses code entry
+ * while the IP (or every IP together) has sent too many wrong codes. (The
+ * provider parses the body itself, so nothing here reads it.)
  */
 export function deviceRoutes(deps: InteractionDeps): Router {
   const limiter = deviceCodeLimiter(deps.limiter);
   const router = Router();
   router.post('/device', async (req, res, next) => {
     try {
-      const wait = await limiter.retryAfter(req.ip ?? '');
+      const wait = await limiter.begin(req, res, req.ip);
       if (!wait) return next();
       res.set('Retry-After', String(wait));
       const brand = deps.config.brand;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { recordAuditEvent } from '../events/audit.ts';
-import { setRetryAfter, type LimitName, type LimitSubject } from '../ratelimit/index.ts';
+import { setRetryAfter, type Attempt, type LimitName, type LimitSubject } from '../ratelimit/index.ts';
 import type { InteractionDeps } from './deps.ts';
 import { finishInteraction, type LoadedInteraction } from './interaction.ts';
 
@@ -38,7 +38,9 @@ export type SignInContext = {
   userId?: string;
   /** Why the last refusal happened, for the audit log only (the person is told 'credentials'). */
   refusal?: string;
-  /** Undone when the pipeline ends, however it ends (e.g. an in-flight claim). */
+  /** The limiter's reservation for this attempt, settled by the steps. */
+  reservation?: Attempt;
+  /** Undone when the pipeline ends, however it ends (an unsettled reservation is refunded). */
   cleanup?: () => Promise<void>;
 };
 
@@ -89,22 +91,22 @@ async function countFailure(ctx: SignInContext): Promise<void> {
       data: { method: ctx.attempt.method, reason: ctx.refusal ?? 'credentials', identifier: maskIdentifier(ctx.attempt.identifier) },
     });
   });
-  await ctx.deps.limiter.fail(limitOf(ctx.attempt.method), subjectOf(ctx));
+  await ctx.reservation?.fail();
 }
 
 /**
- * First step: refuses (429, Retry-After) while this IP, or this (account,
- * IP) pair, must wait, or while the pair already has an attempt in flight; see src/ratelimit/policies.ts for why there is no
- * account-wide lock. From here on, every refusal by a later step is counted
- * as a failed attempt.
+ * First step: reserves the attempt with the limiter, or refuses (429,
+ * Retry-After) while this IP, or this (account, IP) pair, must wait, or
+ * while the pair already has an attempt in flight; see
+ * src/ratelimit/policies.ts for why there is no account-wide lock. From here
+ * on, every refusal by a later step is counted as a failed attempt.
  */
 export const limitAttempts: SignInStep = async (ctx) => {
-  const release = await ctx.deps.limiter.acquire(limitOf(ctx.attempt.method), subjectOf(ctx));
-  const verdict = release
-    ? await ctx.deps.limiter.check(limitOf(ctx.attempt.method), subjectOf(ctx))
-    : { allowed: false, retryAfterSeconds: 1 };
-  ctx.cleanup = release;
-  if (!verdict.allowed) {
+  const verdict = await ctx.deps.limiter.attempt(limitOf(ctx.attempt.method), subjectOf(ctx));
+  if (verdict.allowed) {
+    ctx.reservation = verdict;
+    ctx.cleanup = () => verdict.cancel();
+  } else {
     setRetryAfter(ctx.res, verdict);
     ctx.res.status(429);
     await ctx.fail('rate_limited', verdict.retryAfterSeconds);
@@ -168,7 +170,7 @@ export const recordSignIn: SignInStep = async (ctx) => {
       data: { method: ctx.attempt.method },
     });
   });
-  await ctx.deps.limiter.succeed(limitOf(ctx.attempt.method), subjectOf(ctx));
+  await ctx.reservation?.succeed();
 };
 
 export const finishLogin: SignInStep = async (ctx) => {

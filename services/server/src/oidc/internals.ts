@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import Provider, { errors } from 'oidc-provider';
 import type { Keyring } from '../crypto/keyring.ts';
 import { claimReplay } from '../db/oidc-models.ts';
+import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
 import { cookieNames, isHostOnly } from './cookies.ts';
 
@@ -11,18 +12,44 @@ export const DEVICE_POLL_INTERVAL_SECONDS = 5;
 
 type ModelStatic = { find: (...args: unknown[]) => Promise<unknown> };
 
+/** 429 from inside the provider (client authentication refused by the limiter). */
+class TooManyAttempts extends errors.OIDCProviderError {
+  constructor(seconds: number) {
+    super(429, 'temporarily_unavailable');
+    Object.assign(this, { error_description: `too many failed client authentications; retry after ${seconds} seconds` });
+  }
+}
+
 /**
  * The only place that reaches into oidc-provider beyond its documented
  * configuration. Each patch says why; re-check them on every upgrade.
  */
-export function applyInternals(provider: Provider, deps: { keyring: Keyring; store: Store; knex: Knex }): void {
+export function applyInternals(provider: Provider, deps: { keyring: Keyring; store: Store; knex: Knex; limiter: Limiter }): void {
   // We store client secrets as keyed hashes (DESIGN.md: secrets hashed at
   // rest), so the client's `clientSecret` is the hash and comparison must go
   // through the keyring. Symmetric uses of the secret (HS* signing,
   // client_secret_jwt) are disabled in configuration.ts for the same reason.
-  const clientPrototype = (provider.Client as unknown as { prototype: { clientSecret?: string; compareClientSecret: (actual: string) => boolean } }).prototype;
-  clientPrototype.compareClientSecret = function compareClientSecret(actual: string) {
-    return typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
+  //
+  // Every comparison is also a 'client-auth' attempt (per client and IP,
+  // reserved before comparing, so a parallel burst cannot overshoot; no
+  // per-client lock a stranger could trigger). This is the one place all
+  // secret-authenticating endpoints (token, introspection, revocation, PAR,
+  // device authorization) pass through; other methods prove a private key.
+  type ClientSelf = { clientId: string; clientSecret?: string };
+  const clientPrototype = (provider.Client as unknown as { prototype: { compareClientSecret: (this: ClientSelf, actual: string) => Promise<boolean> } }).prototype;
+  clientPrototype.compareClientSecret = async function compareClientSecret(actual: string) {
+    const ctx = Provider.ctx;
+    // Express's req.ip (LATCHKEY_TRUST_PROXY applies); Koa shares the request object.
+    const ip = (ctx?.req as { ip?: string } | undefined)?.ip ?? ctx?.ip;
+    const verdict = await deps.limiter.attempt('client-auth', { ip, account: this.clientId });
+    if (!verdict.allowed) {
+      ctx?.set('Retry-After', String(verdict.retryAfterSeconds));
+      throw new TooManyAttempts(verdict.retryAfterSeconds);
+    }
+    const matches = typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
+    if (matches) await verdict.succeed();
+    else await verdict.fail();
+    return matches;
   };
 
   // oidc-provider defines `slow_down` but never sends it. A device code looked
