@@ -5,6 +5,7 @@ import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/errors.ts';
 import { warnUntrustedForwardedFor } from './http/forwarded-warning.ts';
 import { healthRoutes } from './http/health.ts';
+import { formGuard, inputGuard } from './http/input-guard.ts';
 import { hostCheck } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
@@ -46,6 +47,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(requestLog(deps.logger));
   app.use(warnUntrustedForwardedFor(deps.config, deps.logger));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https://') }));
+  // Malformed Host, percent-encoding or NUL in the URL: a 400 before any route.
+  app.use(inputGuard);
   const logoOrigin = deps.config.brand.logoUrl?.startsWith('https://') ? new URL(deps.config.brand.logoUrl).origin : undefined;
   app.use((_req, res, next) => {
     res.locals.logoOrigin = logoOrigin;
@@ -55,6 +58,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(healthRoutes(deps));
   // Everything below answers only for the issuer's host (health checks above answer any).
   app.use(hostCheck(deps.config.issuer));
+  app.use(['/interaction', '/signup'], formGuard);
   const csrf = createCsrf({
     keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),
     secure: deps.config.issuer.startsWith('https://'),
@@ -70,6 +74,6 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.post(['/token', '/device/auth', '/request'], limitTokenEndpoint(deps.limiter));
   // Everything else is the OIDC provider's (it parses its own bodies, so no body parser before it).
   app.use((req, res) => deps.providers.handle(req, res));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.config.brand));
   return app;
 }

@@ -36,8 +36,8 @@ try {
 } catch (error) {
   await ctx.close().catch(() => {});
   if (error instanceof CommanderError) {
-    // help and version exit 0; commander already printed usage errors.
-    process.exit(error.exitCode);
+    // help and version exit 0; commander already printed usage errors, which exit 2 like our own.
+    process.exit(error.exitCode === 0 ? 0 : 2);
   }
   if (error instanceof CliError) fail(error.message, 2);
   if (error instanceof ConfigError) fail(error.message, 2);

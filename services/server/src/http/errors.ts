@@ -1,4 +1,8 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { t } from '../interactions/i18n/index.ts';
+import { html } from '../interactions/views/html.ts';
+import { layout, type Brand } from '../interactions/views/layout.ts';
+import { sendPage } from '../interactions/views/respond.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -20,7 +24,7 @@ export class HttpError extends Error {
   }
 }
 
-type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
+type BodyParserError = Error & { type?: string; status?: number; statusCode?: number; expose?: boolean };
 
 /** Maps what body parsers and our code throw to an OAuth-style JSON body; never a stack trace. */
 function toHttpError(error: unknown): HttpError {
@@ -31,14 +35,37 @@ function toHttpError(error: unknown): HttpError {
   if (e?.type && typeof e.status === 'number' && e.status < 500) {
     return new HttpError(e.status, 'invalid_request', 'request body could not be read');
   }
+  // Express's own client errors, e.g. a path parameter that does not percent-decode.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', e instanceof URIError ? 'the URL has malformed percent-encoding' : 'bad request');
+  }
   return new HttpError(500, 'server_error', 'internal server error', { expose: false, cause: error });
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+// Pages people open in a browser: their errors are pages too. OIDC endpoints
+// (/token, /device/auth, /me …) keep OAuth's JSON errors.
+const HOSTED_PAGE = /^\/(?:interaction|signup|dev\/mailbox|session\/end|device(?!\/auth(?:\/|$)))(?:\/|$)/;
+
+/** A hosted page, or the authorization endpoint opened by a browser (oidc-provider renders its errors as pages too). */
+function wantsPage(req: Request): boolean {
+  if (HOSTED_PAGE.test(req.path)) return true;
+  return /^\/auth(?:\/|$)/.test(req.path) && req.accepts(['json', 'html']) === 'html';
+}
+
+function sendErrorPage(res: Response, brand: Brand, error: HttpError): void {
+  const message = error.expose ? error.message : t('page.error.lead');
+  const body = html`<p>${message}</p>
+<p class="hint">${t('page.error.code', { code: error.code })}</p>`;
+  sendPage(res, layout(brand, { title: t('page.error.title'), body }), { status: error.status });
+}
+
+export function errorHandler(logger: Logger, brand: Brand): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const httpError = toHttpError(error);
     if (httpError.status >= 500) logger.error({ err: httpError.cause ?? httpError, path: req.path }, 'request failed');
     if (res.headersSent) return void res.end();
+    if (wantsPage(req)) return sendErrorPage(res, brand, httpError);
     res.status(httpError.status).json({
       error: httpError.code,
       error_description: httpError.expose ? httpError.message : 'internal server error',

@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client, KoaContextWithOIDC } from 'oidc-provider';
+import { hasSavedSession } from '../oidc/saved-session.ts';
 import { deviceCodeLimiter, type DeviceCodeLimiter } from './device-limit.ts';
 import type { InteractionDeps } from './deps.ts';
 import { t } from './i18n/index.ts';
@@ -113,6 +114,21 @@ export function formatUserCode(normalized: string): string {
 export function deviceRoutes(deps: InteractionDeps): Router {
   const limiter = deviceCodeLimiter(deps.limiter);
   const router = Router();
+  // A code sent without the session its form came from (expired, or never
+  // opened here) cannot be checked, nor a device sign-in resumed without
+  // its session: say so with a way back, before the limiter.
+  router.get('/device/:uid', requireSession);
+  router.post('/device', requireSession);
+  async function requireSession(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      if (await hasSavedSession(deps.providers.current, req, res)) return next();
+      const body = html`${errorSummary({}, t('error.csrf'))}
+<p><a href="/device">${t('device.try_again')}</a></p>`;
+      sendPage(res, layout(deps.config.brand, { title: t('page.device.title'), body }), { status: 400, imgSrc: logoOrigin(deps.config.brand) });
+    } catch (error) {
+      next(error);
+    }
+  }
   router.post('/device', async (req, res, next) => {
     try {
       const wait = await limiter.begin(req, res, req.ip);
