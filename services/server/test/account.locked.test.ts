@@ -34,7 +34,7 @@ describe('locking an account', () => {
 
     const events = await server.db.knex('audit_events').where({ subject_type: 'user', subject_id: person.userId }).orderBy('occurred_at');
     expect(events.find((e) => e.type === 'user.locked')).toMatchObject({ actor_type: 'operator', data: { reason: 'fraud check', until: until.toISOString() } });
-    expect(events.find((e) => e.type === 'grants.revoked')).toMatchObject({ actor_type: 'operator', data: { grants: 1, reason: 'account_locked' } });
+    expect(events.find((e) => e.type === 'grant.revoked')).toMatchObject({ actor_type: 'operator', data: { grants: 1, reason: 'account_locked' } });
 
     // Unlocked: a new sign-in works again; the old refresh token stays dead.
     expect(await changeAccountStatus(deps, person.userId, { action: 'unlock' }, { actor: { actorType: 'operator' } })).toMatchObject({

@@ -50,7 +50,7 @@ describe.skipIf(!realDatabaseUrl)('latchkey grants revoke', () => {
     expect(JSON.parse(all.stdout)).toEqual({ user_id: first.userId, client_id: null, grants_revoked: 1 });
     await expect(client.refreshTokenGrant(first.config, first.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
 
-    const events = await server.db.knex('audit_events').where({ type: 'grants.revoked', subject_type: 'user', subject_id: first.userId }).orderBy('occurred_at');
+    const events = await server.db.knex('audit_events').where({ type: 'grant.revoked', subject_type: 'user', subject_id: first.userId }).orderBy('occurred_at');
     expect(events.map((e) => [e.actor_type, e.client_id, e.data])).toEqual([
       ['operator', secondClient.client_id, { grants: 1, reason: 'revoked by operator' }],
       ['operator', null, { grants: 1, reason: 'lost phone' }],
@@ -61,7 +61,7 @@ describe.skipIf(!realDatabaseUrl)('latchkey grants revoke', () => {
     const person = await signInWithTokens(server);
     expect(await revokeOwnGrants({ knex: server.db.knex }, person.userId, { clientId: person.client.client_id, ip: '192.0.2.7' })).toBe(1);
     await expect(client.refreshTokenGrant(person.config, person.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    expect(await server.db.knex('audit_events').where({ type: 'grants.revoked', subject_id: person.userId }).first()).toMatchObject({
+    expect(await server.db.knex('audit_events').where({ type: 'grant.revoked', subject_id: person.userId }).first()).toMatchObject({
       actor_type: 'user',
       actor_id: person.userId,
       ip: '192.0.2.7',

@@ -41,8 +41,8 @@ describe.skipIf(!realDatabaseUrl)('latchkey users block|unblock|delete|lock|unlo
     expect(await person.silent(server.url)).toBe('login_required');
     expect(await client.tokenIntrospection(person.config, person.tokens.refresh_token!)).toEqual({ active: false });
     await expect(client.refreshTokenGrant(person.config, person.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const audit = await server.db.knex('audit_events').where({ subject_type: 'user', subject_id: person.userId }).whereIn('type', ['user.blocked', 'grants.revoked']);
-    expect(audit.map((e) => [e.type, e.actor_type])).toEqual(expect.arrayContaining([['user.blocked', 'operator'], ['grants.revoked', 'operator']]));
+    const audit = await server.db.knex('audit_events').where({ subject_type: 'user', subject_id: person.userId }).whereIn('type', ['user.blocked', 'grant.revoked']);
+    expect(audit.map((e) => [e.type, e.actor_type])).toEqual(expect.arrayContaining([['user.blocked', 'operator'], ['grant.revoked', 'operator']]));
     expect(audit.find((e) => e.type === 'user.blocked').data).toEqual({ reason: 'abuse report 17' });
     expect(await server.db.knex('audit_events').where({ type: 'session.revoked', actor_type: 'operator' }).whereRaw(`data->>'userId' = ?`, [person.userId])).toHaveLength(1);
 

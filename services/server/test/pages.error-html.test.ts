@@ -20,6 +20,7 @@ describe('hosted-page errors render as pages', () => {
       ['GET', '/dev/mailbox?x=%00', undefined, {}],
       ['GET', '/session/end?state=%ZZ', undefined, {}],
       ['GET', '/device/%ZZ', undefined, {}],
+      ['POST', '/signup', `email=${'a'.repeat(60 * 1024)}`, form()],
     ] as const) {
       const response = await rawRequest(server.issuer, { path, method, body, headers: { ...headers } });
       expect(response.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);

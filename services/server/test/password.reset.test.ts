@@ -87,7 +87,7 @@ describe('password reset by emailed code', () => {
     expect(row.email_verified).toBe(true);
     // The password change and the grants it revoked are audit events, by the person, about the person.
     expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'password.reset' })).toMatchObject([{ actor_type: 'user', actor_id: id, subject_type: 'user' }]);
-    expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'grants.revoked' })).toMatchObject([
+    expect(await server.db.knex('audit_events').where({ subject_id: id, type: 'grant.revoked' })).toMatchObject([
       { actor_type: 'user', actor_id: id, subject_type: 'user', data: { grants: 1, reason: 'password_reset' } },
     ]);
 

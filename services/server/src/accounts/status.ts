@@ -89,7 +89,7 @@ export type GrantRevocation = { actor: RevokeActor; clientId?: string; reason?: 
 
 /**
  * Revokes a user's grants (all, or those at one client) with everything they
- * issued, and records one `grants.revoked` event. Browser sessions stay; an
+ * issued, and records one `grant.revoked` event. Browser sessions stay; an
  * app that asks again gets the consent page again. Returns how many grants.
  */
 export async function revokeGrants(deps: Pick<StatusDeps, 'knex'>, userId: string, options: GrantRevocation): Promise<number> {
@@ -112,7 +112,7 @@ export function revokeOwnGrants(
 async function revokeGrantsIn(trx: Knex, userId: string, options: GrantRevocation): Promise<number> {
   const grants = await revokeUserGrants(trx, userId, options.clientId);
   await recordAuditEvent(trx, {
-    type: 'grants.revoked',
+    type: 'grant.revoked',
     ...options.actor,
     subjectUserId: userId,
     ...(options.clientId ? { clientId: options.clientId } : {}),

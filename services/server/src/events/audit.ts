@@ -14,20 +14,13 @@ export type AuditEventType =
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
-  | 'user.blocked'
-  | 'user.unblocked'
-  | 'user.deleted'
-  | 'user.locked'
-  | 'user.unlocked'
-  | 'grants.revoked'
-  /** A grant and all it issued, revoked; data.reason says why (e.g. refresh_token_reuse). */
+  /** Grants and all they issued, revoked; data.reason says why (refresh_token_reuse, account_blocked, revoked_by_user …), data.grants how many when several. */
   | 'grant.revoked'
   | 'user.blocked'
   | 'user.unblocked'
   | 'user.deleted'
   | 'user.locked'
   | 'user.unlocked'
-  | 'grants.revoked'
   | 'invitation.redeemed'
   /** CLI client changes (actor 'operator', id 'cli'); data never holds the secret. */
   | 'client.created'

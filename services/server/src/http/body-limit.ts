@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { HttpError } from './errors.ts';
 
 /** oidc-provider reads at most 56 KiB of a body; say so plainly (413) before it answers a vague 400. */
 export const BODY_LIMIT_BYTES = 56 * 1024;
@@ -6,11 +7,10 @@ export const BODY_LIMIT_BYTES = 56 * 1024;
 export const bodyLimit: RequestHandler = (req, res, next) => {
   const length = Number(req.headers['content-length']);
   if (Number.isFinite(length) && length > BODY_LIMIT_BYTES) {
-    res.status(413).set('Connection', 'close').json({
-      error: 'invalid_request',
-      error_description: `request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB`,
-    });
-    return;
+    // The rest of the body is not read: close the connection after answering.
+    res.set('Connection', 'close');
+    // The error handler answers a page on hosted pages, OAuth JSON elsewhere.
+    return next(new HttpError(413, 'invalid_request', `request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB`));
   }
   next();
 };

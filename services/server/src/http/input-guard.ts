@@ -4,13 +4,10 @@ import { HttpError } from './errors.ts';
 
 /**
  * Turns away input no route can mean, before any route or oidc-provider sees
- * it: a malformed Host (oidc-provider builds URLs from it and threw), a URL
- * with malformed percent-encoding (incl. overlong or invalid UTF-8), and NUL
- * anywhere in the URL (Postgres cannot store it). Each is a 400, never a 500.
+ * it: a URL with malformed percent-encoding (incl. overlong or invalid
+ * UTF-8), and NUL anywhere in the URL (Postgres cannot store it). Each is a
+ * 400, never a 500. A malformed Host is host-check.ts's to refuse.
  */
-
-// A DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port.
-const HOST = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,253})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 function urlProblem(url: string): string | undefined {
   let decoded: string;
@@ -24,8 +21,6 @@ function urlProblem(url: string): string | undefined {
 }
 
 export const inputGuard: RequestHandler = (req, _res, next) => {
-  const host = req.headers.host;
-  if (host !== undefined && !HOST.test(host)) return next(new HttpError(400, 'invalid_request', 'the Host header is malformed'));
   const problem = urlProblem(req.url);
   if (problem) return next(new HttpError(400, 'invalid_request', problem));
   next();

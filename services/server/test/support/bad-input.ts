@@ -1,25 +1,13 @@
-import http from 'node:http';
 import { expect } from 'vitest';
+import { rawRequest as rawAt, type RawResponse } from './raw-http.ts';
 
-export type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+export type { RawResponse };
 
-/** A request exactly as written: headers (even a malformed Host) and path bytes untouched by fetch's URL parser. */
+/** A request exactly as written (even a malformed Host, path bytes untouched by fetch's URL parser) to the server at `base`. */
 export function rawRequest(base: string, options: { path: string; method?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawResponse> {
   const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const headers = { ...options.headers };
-    const req = http.request(
-      { host: url.hostname, port: url.port, path: options.path, method: options.method ?? 'GET', headers, setHost: !Object.keys(headers).some((h) => h.toLowerCase() === 'host') },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) req.end(options.body);
-    else req.end();
-  });
+  const named = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'host');
+  return rawAt({ ...options, port: Number(url.port), headers: named ? options.headers : { host: url.host, ...options.headers } });
 }
 
 /** No stack trace, file path or internal error text in what a client sees. */
