@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationUrl, type TestClient } from './support/session-flow.ts';
 import { freePort, startTestServer, type TestServer } from './support/server.ts';
 
 /**
@@ -44,16 +44,11 @@ class Browser {
   }
 }
 
-const authorizationPath = (client: { client_id: string; redirect_uri: string }) =>
-  `/auth?${new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: client.redirect_uri,
-    response_type: 'code',
-    scope: 'openid',
-    state: randomBytes(6).toString('hex'),
-    code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
-    code_challenge_method: 'S256',
-  })}`;
+// Path and query only: these tests choose where (and with which Host) to send it.
+const authorizationPath = (client: TestClient) => {
+  const url = authorizationUrl('http://unused.invalid', client);
+  return `${url.pathname}${url.search}`;
+};
 
 /** What a browser demands of a `__Host-` cookie (RFC 6265bis §4.1.3.2). */
 function expectHostOnly(cookie: Cookie): void {

@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizationUrl, type TestClient } from './support/session-flow.ts';
 import { rawRequest, urlsIn } from './support/raw-http.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -13,16 +14,11 @@ const port = (server: TestServer) => Number(new URL(server.issuer).port);
 const cookiesOf = (headers: Record<string, string | string[] | undefined>) =>
   [headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]!).join('; ');
 
-const authorizationPath = (client: { client_id: string; redirect_uri: string }) =>
-  `/auth?${new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: client.redirect_uri,
-    response_type: 'code',
-    scope: 'openid',
-    state: randomBytes(6).toString('hex'),
-    code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
-    code_challenge_method: 'S256',
-  })}`;
+// Path and query only: these tests choose where (and with which Host) to send it.
+const authorizationPath = (client: TestClient) => {
+  const url = authorizationUrl('http://unused.invalid', client);
+  return `${url.pathname}${url.search}`;
+};
 
 /** Every form action and formaction of a page. */
 const actionsOf = (page: string) => [...page.matchAll(/\b(?:form)?action="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&#38;', '&'));
