@@ -11,6 +11,10 @@ export type AuditEventType =
   | 'sign_in.failure'
   | 'sign_up'
   | 'email.verified'
+  /** The owner switched the account's address after proving the new one by code; data: { from, to } (for takeover investigations). */
+  | 'email.changed'
+  /** The owner changed their own profile; data.fields names what changed (never the values). */
+  | 'profile.updated'
   | 'password.changed'
   | 'password.reset'
   | 'session.revoked'
@@ -22,9 +26,25 @@ export type AuditEventType =
   | 'user.locked'
   | 'user.unlocked'
   | 'invitation.redeemed'
-  /** CLI client changes (actor 'operator', id 'cli'); data never holds the secret. */
+  /** By an operator or admin; data: scopes, email_bound, expires_at (never the code). */
+  | 'invitation.created'
+  | 'invitation.revoked'
+  /** An admin changed an account's profile or role; data.fields names what changed. */
+  | 'user.updated'
+  /** Client changes (CLI: actor 'operator', id 'cli'; API: the caller); data never holds the secret. */
   | 'client.created'
+  | 'client.updated'
+  | 'client.secret_rotated'
   | 'client.deleted'
+  /** API resources (RFC 8707 audiences) registered, changed or removed. */
+  | 'resource.created'
+  | 'resource.updated'
+  | 'resource.deleted'
+  /** Personal API tokens; data: token_id, name (scopes and expires_at on creation), never the token. */
+  | 'api_token.created'
+  | 'api_token.revoked'
+  | 'api_token.blocked'
+  | 'api_token.unblocked'
   /** CLI key changes (actor 'operator'); data never holds key material. */
   | 'signing_key.rotated'
   | 'signing_key.revoked'

@@ -67,6 +67,13 @@ export const en = {
   'mail.code.reset_password.lead': 'Use this code to reset your {product} password:',
   'mail.code.expiry': 'It expires in {minutes} minutes.',
   'mail.code.ignore': 'If you did not ask for this code, you can ignore this message. Never share it with anyone.',
+  // Account owner's services (src/account)
+  'error.email_same': 'That is already your email address',
+  'error.current_password_required': 'Enter your current password',
+  'error.current_password_wrong': 'Your current password is wrong',
+  'mail.email_changed.subject': 'Your {product} email address was changed',
+  'mail.email_changed.lead': 'The email address of your {product} account was changed from {old} to {new}. Mail about your account now goes to the new address.',
+  'mail.email_changed.warning': 'If you did not make this change, contact your administrator at once: someone else may be using your account.',
   'page.dev_mailbox.title': 'Dev mailbox',
   'page.dev_mailbox.lead': 'SMTP_URL is not set, so mail is kept here instead of being sent (the latest {count}, newest first). This page does not exist in production.',
   'page.dev_mailbox.empty': 'No mail yet.',
