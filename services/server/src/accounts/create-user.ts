@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
 import { insertUser } from '../db/users.ts';
 import { recordAuditEvent } from '../events/audit.ts';
+import { publishAfterCommit } from '../events/publish.ts';
 import { hashPassword } from '../password/hash.ts';
 import { checkPassword, type PasswordProblem } from '../password/policy.ts';
+import type { RevokeActor } from '../sessions/revoke.ts';
+import type { Store } from '../store/index.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 
 export const ROLES = ['user', 'admin'] as const;
@@ -29,15 +32,22 @@ export function checkOperatorUser(input: { email: string; password?: string; nam
 }
 
 /**
- * An account an operator vouches for (`latchkey users create`): the address
- * counts as verified, since the operator typed it. Undefined when the
- * address is taken.
+ * An account an operator or an admin vouches for (`latchkey users create`,
+ * `POST /api/v1/admin/users`): the address counts as verified, since they
+ * typed it. Creation, its audit event and `user:created` (after the commit)
+ * go together. Undefined when the address is taken.
  */
-export async function insertOperatorUser(knex: Knex, user: OperatorUser): Promise<string | undefined> {
+export async function createOperatorUser(
+  deps: { knex: Knex; store: Store },
+  user: OperatorUser,
+  options: { actor: RevokeActor; via: 'cli' | 'api' },
+): Promise<string | undefined> {
   const passwordHash = user.password === undefined ? null : await hashPassword(user.password);
-  return knex.transaction(async (trx) => {
+  return deps.knex.transaction(async (trx) => {
     const userId = await insertUser(trx, { email: user.email, displayName: user.name, passwordHash, role: user.role, emailVerified: true });
-    if (userId) await recordAuditEvent(trx, { type: 'sign_up', actorType: 'operator', subjectUserId: userId, data: { via: 'cli', role: user.role } });
+    if (!userId) return undefined;
+    await recordAuditEvent(trx, { type: 'sign_up', ...options.actor, subjectUserId: userId, data: { via: options.via, role: user.role } });
+    publishAfterCommit(trx, deps.store, 'user:created', { userId });
     return userId;
   });
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
-import { insertInvitation } from '../db/invitations.ts';
+import { findInvitation, insertInvitation, revokeInvitationRow, type InvitationRow } from '../db/invitations.ts';
+import { recordAuditEvent } from '../events/audit.ts';
+import type { RevokeActor } from '../sessions/revoke.ts';
+import { isValidEmail, normalizeEmail } from './email.ts';
 
 /** Invitation codes carry 256 random bits; only their keyed hash is stored. */
 export const newInvitationCode = () => randomBytes(32).toString('base64url');
@@ -42,4 +45,69 @@ export async function createInvitation(
     createdBy: input.createdBy ?? null,
   });
   return { id: row.id, code, url: invitationUrl(deps.issuer, code), expiresAt: row.expires_at };
+}
+
+export type InvitationInput = { email?: string | null; scopes?: readonly string[]; expiresInSeconds: number | null };
+
+/** What is wrong with an invitation request, for the CLI's and the API's own messages. */
+export type InvitationProblem = { problem: 'email_invalid' } | { problem: 'scope_invalid'; scope: string } | { problem: 'expiry_invalid' };
+
+/** Checks an invitation request before anything touches the database. */
+export function checkInvitation(input: InvitationInput): { ok: true; invitation: InvitationInput } | ({ ok: false } & InvitationProblem) {
+  const email = input.email === undefined || input.email === null ? null : normalizeEmail(input.email);
+  if (email !== null && !isValidEmail(email)) return { ok: false, problem: 'email_invalid' };
+  const scopes = input.scopes ?? [];
+  const bad = scopes.find((scope) => !isScopeToken(scope));
+  if (bad !== undefined) return { ok: false, problem: 'scope_invalid', scope: bad };
+  const seconds = input.expiresInSeconds;
+  if (seconds !== null && !(Number.isInteger(seconds) && seconds > 0 && seconds <= MAX_INVITATION_SECONDS)) return { ok: false, problem: 'expiry_invalid' };
+  return { ok: true, invitation: { email, scopes, expiresInSeconds: seconds } };
+}
+
+/**
+ * An invitation made by an operator or an admin (`latchkey invitations
+ * create`, `POST /api/v1/admin/invitations`), with its `invitation.created`
+ * event in the same transaction. The code is returned once and never stored.
+ */
+export async function issueInvitation(
+  deps: { knex: Knex; keyring: Keyring; issuer: string },
+  input: InvitationInput,
+  options: { actor: RevokeActor },
+): Promise<{ ok: true; invitation: CreatedInvitation } | ({ ok: false } & InvitationProblem)> {
+  const checked = checkInvitation(input);
+  if (!checked.ok) return checked;
+  const { email, scopes, expiresInSeconds } = checked.invitation;
+  const createdBy = options.actor.actorUserId ?? null;
+  const invitation = await deps.knex.transaction(async (trx) => {
+    const created = await createInvitation({ ...deps, knex: trx }, { email, scopes, expiresInSeconds, createdBy });
+    await recordAuditEvent(trx, {
+      type: 'invitation.created',
+      ...options.actor,
+      subject: { type: 'invitation', id: created.id },
+      data: { scopes: [...new Set(scopes)], email_bound: email !== null, expires_at: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
+    });
+    return created;
+  });
+  return { ok: true, invitation };
+}
+
+/**
+ * Revokes an invitation nobody has redeemed yet: its code stops working at
+ * once (redemption re-checks `revoked_at` in its one statement). `redeemed`
+ * and `revoked` say why nothing changed.
+ */
+export async function revokeInvitation(
+  deps: { knex: Knex },
+  invitationId: string,
+  options: { actor: RevokeActor },
+): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; problem: 'not_found' | 'redeemed' | 'revoked' }> {
+  return deps.knex.transaction(async (trx) => {
+    const revoked = await revokeInvitationRow(trx, invitationId);
+    if (!revoked) {
+      const row = await findInvitation(trx, invitationId);
+      return { ok: false, problem: !row ? 'not_found' : row.redeemed_at ? 'redeemed' : 'revoked' };
+    }
+    await recordAuditEvent(trx, { type: 'invitation.revoked', ...options.actor, subject: { type: 'invitation', id: revoked.id } });
+    return { ok: true, invitation: revoked };
+  });
 }

@@ -65,3 +65,17 @@ export async function redeemInvitation(knex: Knex, input: { invitationId: string
     .returning('*')) as InvitationRow[];
   return rows[0];
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function findInvitation(knex: Knex, id: string): Promise<InvitationRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  return knex<InvitationRow>('invitations').where({ id }).first();
+}
+
+/** Revokes an unredeemed, unrevoked invitation in one statement; undefined when there is none such. */
+export async function revokeInvitationRow(knex: Knex, id: string): Promise<InvitationRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const rows = (await knex('invitations').where({ id }).whereNull('redeemed_at').whereNull('revoked_at').update({ revoked_at: knex.fn.now() }).returning('*')) as InvitationRow[];
+  return rows[0];
+}

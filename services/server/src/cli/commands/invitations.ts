@@ -1,6 +1,11 @@
-import { isValidEmail, normalizeEmail } from '../../accounts/email.ts';
-import { createInvitation, isScopeToken, parseDuration } from '../../accounts/invitations.ts';
+import { checkInvitation, issueInvitation, parseDuration, type InvitationProblem } from '../../accounts/invitations.ts';
 import { CliError, type CommandModule } from '../context.ts';
+
+const MESSAGES: { [P in InvitationProblem['problem']]: (problem: InvitationProblem) => string } = {
+  email_invalid: () => '--email must be an email address like name@example.com',
+  scope_invalid: (p) => `--scopes must be space-separated scope tokens ("${p.problem === 'scope_invalid' ? p.scope : ''}" is not one)`,
+  expiry_invalid: () => '--expires-in must look like 90s, 30m, 12h or 7d (at most 365d), or be "never"',
+};
 
 type CreateOptions = { email?: string; scopes?: string; expiresIn: string };
 
@@ -15,18 +20,20 @@ export const invitations: CommandModule = (program, ctx) => {
     .option('--scopes <scopes>', 'space-separated scopes granted to the account that redeems it')
     .option('--expires-in <duration>', 'how long it stays valid: 90s, 30m, 12h, 7d (at most 365d), or "never"', '7d')
     .action(async (options: CreateOptions) => {
-      const email = options.email === undefined ? null : normalizeEmail(options.email);
-      if (email !== null && !isValidEmail(email)) throw new CliError('--email must be an email address like name@example.com');
-      const scopes = (options.scopes ?? '').split(/\s+/).filter(Boolean);
-      const bad = scopes.find((scope) => !isScopeToken(scope));
-      if (bad !== undefined) throw new CliError(`--scopes must be space-separated scope tokens ("${bad}" is not one)`);
       const expiresInSeconds = options.expiresIn.trim() === 'never' ? null : parseDuration(options.expiresIn);
-      if (expiresInSeconds === undefined) throw new CliError('--expires-in must look like 90s, 30m, 12h or 7d (at most 365d), or be "never"');
-
-      const created = await createInvitation(
+      if (expiresInSeconds === undefined) throw new CliError(MESSAGES.expiry_invalid({ problem: 'expiry_invalid' }));
+      const input = { email: options.email ?? null, scopes: (options.scopes ?? '').split(/\s+/).filter(Boolean), expiresInSeconds };
+      // Checked before the database is opened, so a typo costs nothing.
+      const checked = checkInvitation(input);
+      if (!checked.ok) throw new CliError(MESSAGES[checked.problem](checked));
+      const issued = await issueInvitation(
         { knex: (await ctx.db()).knex, keyring: await ctx.keyring(), issuer: ctx.config().issuer },
-        { email, scopes, expiresInSeconds },
+        input,
+        { actor: { actorType: 'operator' } },
       );
+      if (!issued.ok) throw new CliError(MESSAGES[issued.problem](issued));
+      const created = issued.invitation;
+      const email = checked.invitation.email;
       const expiry = created.expiresAt ? `expires ${new Date(created.expiresAt).toISOString()}` : 'never expires';
       ctx.print(
         { code: created.code, url: created.url },

@@ -1,4 +1,4 @@
-import { checkOperatorUser, insertOperatorUser, NAME_MAX_LENGTH, ROLES, type CreateUserProblem } from '../../accounts/create-user.ts';
+import { checkOperatorUser, createOperatorUser, NAME_MAX_LENGTH, ROLES, type CreateUserProblem } from '../../accounts/create-user.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password/params.ts';
 import { createStore } from '../../store/index.ts';
 import { CliError, type CommandModule } from '../context.ts';
@@ -21,20 +21,6 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/**
- * Tells running replicas (user:created on Redis). Without REDIS_URL there is
- * nobody to tell: an embedded server's bus lives inside its own process.
- */
-async function announce(redisUrl: string | undefined, userId: string): Promise<void> {
-  if (!redisUrl) return;
-  const store = await createStore({ redisUrl });
-  try {
-    await store.publish('user:created', JSON.stringify({ userId }));
-  } finally {
-    await store.close();
-  }
-}
-
 type CreateOptions = { email: string; passwordStdin?: boolean; role: string; name?: string };
 
 /** `latchkey users create`: the first admin, or any account an operator vouches for; and its standing (user-status.ts). */
@@ -54,9 +40,16 @@ export const users: CommandModule = (program, ctx) => {
       const checked = checkOperatorUser({ email: options.email, password, name: options.name, role: options.role });
       if (!checked.ok) throw new CliError(MESSAGES[checked.problem](options.email.trim()));
       const { user } = checked;
-      const userId = await insertOperatorUser((await ctx.db()).knex, user);
+      const { knex } = await ctx.db();
+      // With REDIS_URL running replicas hear user:created; without it nobody is listening.
+      const store = await createStore({ redisUrl: ctx.config().redisUrl });
+      let userId: string | undefined;
+      try {
+        userId = await createOperatorUser({ knex, store }, user, { actor: { actorType: 'operator' }, via: 'cli' });
+      } finally {
+        await store.close();
+      }
       if (!userId) throw new CliError(MESSAGES.email_taken(user.email));
-      await announce(ctx.config().redisUrl, userId);
       ctx.print({ user_id: userId }, `created user ${userId} (${user.email})`);
     });
 
