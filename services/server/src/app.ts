@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { apiRouter } from './api/index.ts';
 import type { Config } from './config/env.ts';
 import type { Db } from './db/knex.ts';
 import { bodyLimit } from './http/body-limit.ts';
@@ -58,6 +59,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(healthRoutes(deps));
   // Everything below answers only for the issuer's host (health checks above answer any).
   app.use(hostCheck(deps.config.issuer));
+  // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
+  app.use(apiRouter(deps));
   app.use(['/interaction', '/signup'], formGuard);
   const csrf = createCsrf({
     keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),

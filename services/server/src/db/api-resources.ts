@@ -7,11 +7,19 @@ export type ApiResourceRow = {
   scopes: string[];
   access_token_ttl: number;
   signing_alg: string;
+  /** The REST API of this server itself (one row; its identifier is `<issuer>/api`, mapped at lookup). */
+  built_in: boolean;
   created_at: Date;
 };
 
+/** An operator-registered API by identifier; the built-in row's placeholder identifier never matches. */
 export function findApiResource(knex: Knex, identifier: string): Promise<ApiResourceRow | undefined> {
-  return knex<ApiResourceRow>('api_resources').where({ identifier }).first();
+  return knex<ApiResourceRow>('api_resources').where({ identifier, built_in: false }).first();
+}
+
+/** This server's own REST API (registered by a migration). */
+export function findBuiltInApiResource(knex: Knex): Promise<ApiResourceRow | undefined> {
+  return knex<ApiResourceRow>('api_resources').where({ built_in: true }).first();
 }
 
 export function listApiResources(knex: Knex): Promise<ApiResourceRow[]> {

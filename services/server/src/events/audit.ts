@@ -48,6 +48,10 @@ export type AuditEventType =
   /** CLI key changes (actor 'operator'); data never holds key material. */
   | 'signing_key.rotated'
   | 'signing_key.revoked'
+  /** Scope changes (CLI or API); data: description. */
+  | 'scope.created'
+  | 'scope.updated'
+  | 'scope.deleted'
   | 'secrets.reencrypted';
 
 export type AuditActorType = 'user' | 'client' | 'operator' | 'system';

@@ -14,6 +14,7 @@ import { OIDC_SCOPES } from './client-scopes.ts';
 import { checkRedirectUris } from './redirect-uris.ts';
 import { loadExistingGrant } from './existing-grant.ts';
 import { createGetResourceServerInfo } from './resources.ts';
+import { accountConsoleClient } from './console-client.ts';
 
 /** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
 export const TTL = {
@@ -48,12 +49,14 @@ export type ConfigurationDeps = {
 };
 
 export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter }: ConfigurationDeps): Configuration {
-  const resourceServerInfo = createGetResourceServerInfo(knex);
+  const resourceServerInfo = createGetResourceServerInfo(knex, config.issuer);
   const accountUsable = createAccountCheck(knex);
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {
     adapter,
     jwks,
+    // Account console (issue 7): the built-in first-party client, made from the issuer and keyring (console-client.ts).
+    clients: [accountConsoleClient(config.issuer, keyring)],
     findAccount: createFindAccount(knex),
     claims: { ...CLAIMS_BY_SCOPE } as unknown as Configuration['claims'],
     scopes: [...OIDC_SCOPES],

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
+import type { JWK } from 'jose';
 import type { JWKS, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../http/logger.ts';
 import type { Store } from '../store/index.ts';
@@ -37,6 +38,12 @@ const cacheMetadata = async (ctx: KoaContextWithOIDC, next: () => Promise<void>)
   }
 };
 
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+
+function publicParts(jwks: JWKS): { keys: JWK[] } {
+  return { keys: jwks.keys.map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_MEMBERS.has(name) && name !== 'key_ops')) as JWK) };
+}
+
 /**
  * oidc-provider takes its signing keys at construction. To pick up a key
  * rotation without a restart we build a new provider with the new key set and
@@ -46,22 +53,30 @@ const cacheMetadata = async (ctx: KoaContextWithOIDC, next: () => Promise<void>)
 export class ProviderHolder {
   #provider: Provider;
   #callback: (req: IncomingMessage, res: ServerResponse) => void;
+  #publicJwks: { keys: JWK[] };
   readonly #deps: ProviderDeps;
 
   constructor(deps: ProviderDeps, jwks: JWKS) {
     this.#deps = deps;
     this.#provider = createProvider(deps, jwks);
     this.#callback = this.#provider.callback();
+    this.#publicJwks = publicParts(jwks);
   }
 
   get current(): Provider {
     return this.#provider;
   }
 
+  /** The public keys the provider currently publishes (the REST API verifies its tokens with these, no HTTP). */
+  get publicJwks(): { keys: JWK[] } {
+    return this.#publicJwks;
+  }
+
   swapKeys(jwks: JWKS): void {
     const next = createProvider(this.#deps, jwks);
     this.#provider = next;
     this.#callback = next.callback();
+    this.#publicJwks = publicParts(jwks);
   }
 
   /** The request handler to mount in Express; always serves the current provider. */

@@ -1,5 +1,5 @@
 import { insertApiResource } from '../../db/api-resources.ts';
-import { upsertScope } from '../../db/scopes.ts';
+import { defineScope } from '../../scopes/manage.ts';
 import { MAX_RESOURCE_TOKEN_TTL } from '../../oidc/configuration.ts';
 import { CliError, type CommandModule } from '../context.ts';
 
@@ -56,10 +56,8 @@ export const resources: CommandModule = (program, ctx) => {
     .argument('<scope>', 'the scope string, e.g. read:posts')
     .requiredOption('--description <text>', 'what the user is agreeing to, in plain words')
     .action(async (scope: string, options: { description: string }) => {
-      if (!SCOPE_TOKEN.test(scope)) throw new CliError(`"${scope}" is not a valid scope token (no spaces, quotes or backslashes)`);
-      const description = options.description.trim();
-      if (!description || description.length > 300) throw new CliError('--description must be 1 to 300 characters');
-      const row = await upsertScope((await ctx.db()).knex, scope, description);
+      // The same implementation as /api/v1/admin/scopes (validation, audit event).
+      const row = await defineScope((await ctx.db()).knex, { name: scope, description: options.description }, { actorType: 'operator', actorId: 'cli' });
       ctx.print({ scope: row.name, description: row.description }, `scope ${row.name}: ${row.description}`);
     });
 };

@@ -6,6 +6,7 @@ import signIn from './20261124000004_sign_in.ts';
 import apiTokens from './20261124000005_api_tokens.ts';
 import auditEvents from './20261124000006_audit_events.ts';
 import verificationCodeFlow from './20261124000007_verification_code_flow.ts';
+import api from './20261130000001_api.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api];

@@ -1,0 +1,12 @@
+import { initContract } from '@ts-rest/core';
+import { scopesContract } from './scopes.ts';
+
+const c = initContract();
+
+/** Admin routes, under /api/v1/admin. Add a resource with one line. */
+export const adminContract = c.router(
+  {
+    scopes: scopesContract,
+  },
+  { pathPrefix: '/admin' },
+);

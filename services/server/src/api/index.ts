@@ -1,0 +1,47 @@
+import { contract } from '@latchkey/contract';
+import type { AppRouter } from '@ts-rest/core';
+import { createExpressEndpoints } from '@ts-rest/express';
+import express, { type Router } from 'express';
+import { adminScopes } from './admin/scopes.ts';
+import { createAuthenticator } from './auth.ts';
+import { createAuthorize } from './authorize.ts';
+import type { ApiDeps } from './deps.ts';
+import { apiDocs } from './docs.ts';
+import { ApiProblem, apiErrorHandler } from './problem.ts';
+
+type Implementation<T extends AppRouter> = Parameters<typeof createExpressEndpoints<T>>[1];
+
+/** JSON bodies of the API are small; anything bigger is a 413 problem. */
+export const API_BODY_LIMIT = '32kb';
+
+/**
+ * The REST API at /api: ts-rest routes from @latchkey/contract, each
+ * resource registered with one `mount` line. Every route authenticates and
+ * checks the scopes its contract metadata names before the request is
+ * validated; errors are problem+json.
+ */
+export function apiRouter(deps: ApiDeps): Router {
+  const router = express.Router();
+  router.use('/api', express.json({ limit: API_BODY_LIMIT, strict: true }));
+  // A body in any other format would reach validation as "missing": say what is wrong instead.
+  router.use('/api', (req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is('application/json')) return next(new ApiProblem('unsupported_media_type', 'request bodies must be application/json'));
+    next();
+  });
+  router.use('/api', apiDocs());
+
+  const authorize = createAuthorize(createAuthenticator({ issuer: deps.config.issuer, knex: deps.db.knex, keyring: deps.keyring, providers: deps.providers }));
+  const mount = <T extends AppRouter>(routes: T, implementation: Implementation<T>) =>
+    createExpressEndpoints(routes, implementation, router, {
+      globalMiddleware: [authorize],
+      // ts-rest's validation errors go to our problem handler.
+      requestValidationErrorHandler: (error, _req, _res, next) => next(error),
+    });
+
+  mount(contract.admin.scopes, adminScopes(deps));
+
+  router.use('/api', (_req, _res, next) => next(new ApiProblem('not_found', 'no such API endpoint')));
+  router.use('/api', apiErrorHandler(deps.logger));
+  return router;
+}

@@ -1,0 +1,84 @@
+import { contract } from '@latchkey/contract';
+import { initClient } from '@ts-rest/core';
+import * as client from 'openid-client';
+import { authorize } from './browser.ts';
+import type { TestServer } from './server.ts';
+
+/**
+ * Helpers for REST API tests: a typed client made from the contract, and
+ * real access tokens for `<issuer>/api` (client credentials, or a user
+ * through the code flow), so a route test is a few lines.
+ */
+
+export const apiIdentifier = (server: Pick<TestServer, 'issuer'>) => `${server.issuer}/api`;
+
+/** A typed client for the whole API; `token` goes into `Authorization: Bearer`. */
+export function apiClient(server: Pick<TestServer, 'url'>, token?: string, headers: Record<string, string> = {}) {
+  return initClient(contract, {
+    baseUrl: server.url,
+    baseHeaders: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    throwOnUnknownStatus: false,
+  });
+}
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+const discover = (server: TestServer, clientId: string, clientSecret?: string) =>
+  client.discovery(new URL(server.issuer), clientId, clientSecret ? { client_secret: clientSecret } : {}, clientSecret ? undefined : client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+
+/** A client-credentials token for the API carrying `scopes` (the client is allowed exactly these). */
+export async function clientCredentialsToken(server: TestServer, scopes: string[]): Promise<{ token: string; clientId: string }> {
+  const { client_id, client_secret } = await server.createClient({ scope: scopes.join(' '), grant_types: ['client_credentials'] });
+  const config = await discover(server, client_id, client_secret);
+  const tokens = await client.clientCredentialsGrant(config, { resource: apiIdentifier(server), scope: scopes.join(' ') });
+  return { token: tokens.access_token, clientId: client_id };
+}
+
+/**
+ * A user's access token for the API through the authorization code flow
+ * with `resource=<issuer>/api` (a real sign-in and consent). `userId`
+ * reuses an existing user; otherwise a new one is made with `role`.
+ */
+export async function userToken(
+  server: TestServer,
+  scopes: string[],
+  options: { userId?: string; role?: string; dpop?: client.DPoPHandle } = {},
+): Promise<{ token: string; userId: string; clientId: string }> {
+  const userId = options.userId ?? (await server.createUser({ role: options.role ?? 'user' }));
+  const { client_id, client_secret, redirect_uri } = await server.createClient({ scope: ['openid', ...scopes].join(' ') });
+  const config = await discover(server, client_id, client_secret);
+  const verifier = client.randomPKCECodeVerifier();
+  const resource = apiIdentifier(server);
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri,
+    scope: ['openid', ...scopes].join(' '),
+    resource,
+    prompt: 'consent',
+    state: 'st',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const callback = await authorize(url, userId, redirect_uri);
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    callback,
+    { pkceCodeVerifier: verifier, expectedState: 'st' },
+    { resource },
+    options.dpop ? { DPoP: options.dpop } : undefined,
+  );
+  return { token: tokens.access_token, userId, clientId: client_id };
+}
+
+/** An admin user's token with `scopes` (default: every admin scope the route under test needs is up to the caller). */
+export function adminToken(server: TestServer, scopes: string[]): Promise<{ token: string; userId: string; clientId: string }> {
+  return userToken(server, scopes, { role: 'admin' });
+}
+
+/** The ETag of a response, or fails the test with what came back. */
+export function etag(response: { headers: Headers; status: number }): string {
+  const value = response.headers.get('etag');
+  if (!value) throw new Error(`no ETag on a ${response.status} response`);
+  return value;
+}
