@@ -19,6 +19,7 @@ import { html } from './interactions/views/html.ts';
 import { layout } from './interactions/views/layout.ts';
 import { sendPage } from './interactions/views/respond.ts';
 import { hostedPages } from './interactions/index.ts';
+import { accountConsole } from './console/index.ts';
 import type { ProviderHolder } from './oidc/provider.ts';
 import { limitTokenEndpoint, type Limiter } from './ratelimit/index.ts';
 import type { Store } from './store/index.ts';
@@ -71,6 +72,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
     },
   });
   for (const router of hostedPages({ ...deps, csrf })) app.use(router);
+  app.use(accountConsole({ ...deps, csrf }));
   options.mount?.(app);
   // Machine endpoints that mint rows (tokens, device codes, pushed requests)
   // share one per-IP budget, checked before the provider (reads no body).

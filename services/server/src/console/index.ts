@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { formGuard } from '../http/input-guard.ts';
+import type { InteractionDeps } from '../interactions/deps.ts';
+import type { ConsoleDeps } from './deps.ts';
+import { requireConsoleSession } from './guard.ts';
+import { appsSection } from './sections/apps.ts';
+import { emailSection } from './sections/email.ts';
+import { passwordSection } from './sections/password.ts';
+import { profileSection } from './sections/profile.ts';
+import { sessionsSection } from './sections/sessions.ts';
+import { signInRoutes } from './sign-in.ts';
+import { consoleAssets } from './views.ts';
+
+/**
+ * The hosted account console at /account: a relying party of this issuer
+ * (sign-in.ts) with server-rendered sections, each its own router. Every form
+ * post is a parsed, checked form with a valid CSRF token.
+ */
+export function accountConsole(interactionDeps: InteractionDeps): Router {
+  const deps: ConsoleDeps = { ...interactionDeps, secure: interactionDeps.config.issuer.startsWith('https://') };
+  const router = Router();
+  router.use(consoleAssets());
+  router.use('/account', formGuard);
+  router.use('/account', (req, res, next) => (req.method === 'POST' ? deps.csrf.verify(req, res, next) : next()));
+  router.use(signInRoutes(deps));
+  router.use('/account', requireConsoleSession(deps));
+  for (const section of [profileSection(deps), emailSection(deps), passwordSection(deps), sessionsSection(deps), appsSection(deps)]) router.use(section);
+  return router;
+}
