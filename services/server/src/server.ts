@@ -18,6 +18,7 @@ import { ensureSigningKeys, loadSigningKeys, watchSigningKeys } from './oidc/key
 import { ProviderHolder } from './oidc/provider.ts';
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
+import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 
 export type ServerOptions = {
   config: Config;
@@ -29,6 +30,8 @@ export type ServerOptions = {
   /** Listen on this port instead of config.port (0 = any free port). */
   port?: number;
   host?: string;
+  /** Webhook delivery worker settings (tests shorten the intervals). */
+  webhooks?: Partial<WebhookWorkerOptions>;
 } & AppOptions;
 
 export type RunningServer = {
@@ -91,6 +94,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(stopKeyEvents);
     const stopPurge = startPurge(db, { intervalMs: 60_000, batchSize: 500, logger });
     cleanup.push(stopPurge);
+    const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
+    cleanup.push(() => webhookWorker.stop());
 
     const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter }, options);
     const server = app.listen(options.port ?? config.port, options.host ?? '0.0.0.0');

@@ -13,7 +13,7 @@ const expectedTables = [
   'authorization_codes', 'client_credentials', 'clients', 'device_codes', 'grants', 'initial_access_tokens',
   'interactions', 'invitations', 'pushed_authorization_requests', 'refresh_tokens', 'registration_access_tokens',
   'replay_detections', 'scopes', 'sessions', 'signing_keys', 'users', 'verification_codes',
-  'webauthn_challenges', 'webauthn_credentials',
+  'webauthn_challenges', 'webauthn_credentials', 'webhook_deliveries', 'webhook_events', 'webhooks',
 ];
 
 const backends = [

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { enqueueEvent } from '../webhooks/enqueue.ts';
+import { webhookEventFromAudit } from '../webhooks/from-audit.ts';
 
 /**
  * Who did what to whom, from where: one append-only `audit_events` row per
@@ -52,7 +54,13 @@ export type AuditEventType =
   | 'scope.created'
   | 'scope.updated'
   | 'scope.deleted'
-  | 'secrets.reencrypted';
+  | 'secrets.reencrypted'
+  /** Webhook endpoints registered, changed, removed, re-keyed, or a delivery sent again; data never holds the secret. */
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.replayed';
 
 export type AuditActorType = 'user' | 'client' | 'operator' | 'system';
 
@@ -78,6 +86,9 @@ export type AuditEvent = {
 const clip = (value: string | undefined, max: number) => (value === undefined ? null : value.slice(0, max));
 
 export async function recordAuditEvent(db: Knex, event: AuditEvent): Promise<void> {
+  // The webhook event this change is (if any) goes to the outbox with it: same transaction, one or none.
+  const webhookEvent = webhookEventFromAudit(event);
+  if (webhookEvent && !db.isTransaction) return db.transaction((trx) => recordAuditEvent(trx, event));
   const subject = event.subjectUserId ? { type: 'user', id: event.subjectUserId } : event.subject;
   await db('audit_events').insert({
     type: event.type,
@@ -90,4 +101,5 @@ export async function recordAuditEvent(db: Knex, event: AuditEvent): Promise<voi
     user_agent: clip(event.userAgent, 512),
     data: JSON.stringify(event.data ?? {}),
   });
+  if (webhookEvent) await enqueueEvent(db, webhookEvent);
 }

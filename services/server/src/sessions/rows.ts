@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { outboxCtes } from '../db/webhook-events.ts';
 import type { ParsedUserAgent } from './user-agent.ts';
 
 /**
@@ -21,8 +22,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A sign-in is a change of loginTs; only then are the client details rewritten.
 const SIGNED_IN = `excluded.payload -> 'loginTs' is distinct from s.payload -> 'loginTs'`;
 
-const UPSERT = `with previous as (select payload -> 'loginTs' as login_ts from sessions where uid = ?)
-  insert into sessions as s (id, payload, expires_at, uid, user_id, ip, user_agent, browser, os, device)
+// A sign-in also writes its session.created webhook event to the outbox, in
+// this same statement (every request re-saves the session: no extra round trip).
+const UPSERT = `with previous as (select payload -> 'loginTs' as login_ts from sessions where uid = ?),
+  saved as (insert into sessions as s (id, payload, expires_at, uid, user_id, ip, user_agent, browser, os, device)
   values (?, ?::jsonb, now() + ?::float8 * interval '1 second', ?, (select id from users where id = ?::uuid), ?, ?, ?, ?, ?)
   on conflict (uid) do update set
     id = excluded.id,
@@ -38,8 +41,12 @@ const UPSERT = `with previous as (select payload -> 'loginTs' as login_ts from s
     browser = case when ${SIGNED_IN} then coalesce(excluded.browser, s.browser) else s.browser end,
     os = case when ${SIGNED_IN} then coalesce(excluded.os, s.os) else s.os end,
     device = case when ${SIGNED_IN} then coalesce(excluded.device, s.device) else s.device end
-  returning s.uid, s.user_id,
-    (s.payload -> 'loginTs') is not null and (s.payload -> 'loginTs') is distinct from (select login_ts from previous) as signed_in`;
+  returning s.uid, s.user_id, s.ip, s.browser, s.os, s.device,
+    (s.payload -> 'loginTs') is not null and (s.payload -> 'loginTs') is distinct from (select login_ts from previous) as signed_in),
+  ${outboxCtes(`select 'session.created', user_id::text,
+    jsonb_build_object('session_id', uid, 'user_id', user_id, 'ip', ip, 'browser', browser, 'os', os, 'device', device)
+    from saved where signed_in and user_id is not null`)}
+  select uid, user_id, signed_in from saved`;
 
 export async function upsertSession(
   knex: Knex,

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { Keyring } from '../../src/crypto/keyring.ts';
 import { insertApiResource } from '../../src/db/api-resources.ts';
 import { insertClient, type NewClient } from '../../src/db/clients.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.ts';
 import { freshPostgres, realDatabaseUrl, realRedisUrl } from './backends.ts';
 import { startMailCatcher, type MailCatcher } from './smtp.ts';
 
@@ -41,6 +41,8 @@ export type TestServerOptions = {
   port?: number;
   /** Listen on this address (default 127.0.0.1). */
   host?: string;
+  /** Webhook worker settings (short intervals for delivery tests). */
+  webhooks?: ServerOptions['webhooks'];
 };
 
 export const canUseRealServices = Boolean(realDatabaseUrl && realRedisUrl);
@@ -76,6 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     pglite: databaseUrl ? undefined : (options.pglite ?? ownPglite),
     port,
     host: options.host ?? '127.0.0.1',
+    webhooks: options.webhooks,
     mount: (app) => {
       app.post('/__test/interaction/:uid', express.urlencoded({ extended: false }), async (req, res, next) => {
         try {

@@ -7,6 +7,7 @@ import apiTokens from './20261124000005_api_tokens.ts';
 import auditEvents from './20261124000006_audit_events.ts';
 import verificationCodeFlow from './20261124000007_verification_code_flow.ts';
 import api from './20261130000001_api.ts';
+import webhooks from './20261130000002_webhooks.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks];

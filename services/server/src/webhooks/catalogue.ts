@@ -1,0 +1,23 @@
+/**
+ * The webhook event types an endpoint can subscribe to. Seed 004's channels
+ * (user:created, user:updated, session:created, session:revoked) in dotted
+ * form, plus sign-in, grant and token events. Payload shapes are documented
+ * in the README ("Webhooks").
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'session.created',
+  'session.revoked',
+  'sign_in.succeeded',
+  'sign_in.failed',
+  'grant.revoked',
+  'token.revoked',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export const isWebhookEventType = (value: string): value is WebhookEventType => (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+
+/** An event as the outbox stores it: `subject` orders deliveries (one subject's events go out in order). */
+export type WebhookEvent = { type: WebhookEventType; subject: string | null; data: Record<string, unknown> };
