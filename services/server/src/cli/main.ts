@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
+import { HttpError } from '../http/errors.ts';
 import { clients } from './commands/clients.ts';
 import { grants } from './commands/grants.ts';
 import { invitations } from './commands/invitations.ts';
@@ -41,5 +42,7 @@ try {
   }
   if (error instanceof CliError) fail(error.message, 2);
   if (error instanceof ConfigError) fail(error.message, 2);
+  // A shared service (src/clients, src/resources …) refused the input: the operator's mistake, not a crash.
+  if (error instanceof HttpError && error.expose && error.status < 500) fail(error.message, 2);
   fail(error instanceof Error ? error.message : String(error), 1);
 }

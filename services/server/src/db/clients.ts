@@ -18,6 +18,12 @@ export type ClientRow = {
 
 export type NewClient = Omit<ClientRow, 'created_at' | 'updated_at'>;
 
+/** A row with `version`: updated_at to the microsecond (a JS Date keeps only milliseconds), for If-Match. */
+export type VersionedClientRow = ClientRow & { version: string };
+
+// Microseconds since the epoch, as text: exact, so an ETag compares equal only to the same write.
+const VERSION = `(extract(epoch from updated_at) * 1000000)::bigint::text as version`;
+
 /** Inserts a client; returns false (and writes nothing) when the name or id is taken. */
 export async function insertClient(knex: Knex, client: NewClient): Promise<boolean> {
   const rows = await knex('clients').insert(client).onConflict().ignore().returning('id');
@@ -30,6 +36,26 @@ export function listClients(knex: Knex): Promise<ClientRow[]> {
 
 export async function findClientByIdOrName(knex: Knex, idOrName: string): Promise<Pick<ClientRow, 'id' | 'name'> | undefined> {
   return knex<ClientRow>('clients').select('id', 'name').where('id', idOrName).orWhere('name', idOrName).first();
+}
+
+/** One client by id, with its version; `forUpdate` locks the row until the transaction ends. */
+export async function findClientRow(knex: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<VersionedClientRow | undefined> {
+  const query = knex<ClientRow>('clients').select('*', knex.raw(VERSION)).where({ id }).first();
+  return (options.forUpdate ? query.forUpdate() : query) as Promise<VersionedClientRow | undefined>;
+}
+
+/** Updates columns of one client and bumps its version. */
+export async function updateClientRow(
+  knex: Knex,
+  id: string,
+  fields: Partial<Omit<ClientRow, 'id' | 'created_at' | 'updated_at'>>,
+): Promise<VersionedClientRow> {
+  const { metadata, ...columns } = fields;
+  await knex('clients')
+    .where({ id })
+    // clock_timestamp, not now(): two writes in one transaction still get two versions.
+    .update({ ...columns, ...(metadata ? { metadata: JSON.stringify(metadata) } : {}), updated_at: knex.raw('clock_timestamp()') });
+  return (await findClientRow(knex, id))!;
 }
 
 /** Deletes by id or name. Tokens and grants go with it (foreign keys cascade). */

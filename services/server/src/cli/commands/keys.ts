@@ -1,16 +1,13 @@
-import type { Knex } from 'knex';
 import { reencryptTotpSeeds } from '../../db/totp-seeds.ts';
-import { recordAuditEvent, type AuditEventType } from '../../events/audit.ts';
-import { publishAfterCommit } from '../../events/publish.ts';
-import { listSigningKeys, reencryptSigningKeys, revokeSigningKey, rotateSigningKeys, DEFAULT_PROPAGATION_SECONDS } from '../../oidc/keys.ts';
+import { recordAuditEvent } from '../../events/audit.ts';
+import { HttpError } from '../../http/errors.ts';
+import { listKeys, revokeKey, rotateKeys } from '../../keys/manage.ts';
+import { reencryptSigningKeys, DEFAULT_PROPAGATION_SECONDS } from '../../oidc/keys.ts';
 import { createStore, type Store } from '../../store/index.ts';
 import { CliError, type CliContext, type CommandModule } from '../context.ts';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-/** The operator's key change, as an audit event in the transaction that made it. */
-const audit = (type: AuditEventType, trx: Knex, subject: { type: string; id: string } | undefined, data: Record<string, unknown>) =>
-  recordAuditEvent(trx, { type, actorType: 'operator', actorId: 'cli', subject, data });
+/** Key changes made here are the operator's, recorded as actor `cli`. */
+const OPERATOR = { actorType: 'operator', actorId: 'cli' } as const;
 
 /**
  * Runs `work` with the deployment's store, so running replicas hear about the
@@ -34,16 +31,7 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
     .command('list')
     .description('list signing keys with their status and lifecycle dates')
     .action(async () => {
-      const list = await listSigningKeys({ db: await ctx.db() });
-      const rows = list.map((key) => ({
-        kid: key.kid,
-        alg: key.alg,
-        status: key.status,
-        published: key.published,
-        activates_at: iso(key.activates_at),
-        retired_at: iso(key.retired_at),
-        expires_at: iso(key.expires_at),
-      }));
+      const rows = await listKeys({ db: await ctx.db() });
       const human =
         rows.length === 0
           ? 'No signing keys yet (they are created when the server first starts).'
@@ -72,20 +60,8 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
     )
     .option('--now', 'sign with the new keys immediately (emergency; replicas catch up within their refresh interval)')
     .action(async (options: { now?: boolean }) => {
-      const db = await ctx.db();
-      const keyring = await ctx.keyring();
-      const { rotated } = await withStore(ctx, (store) =>
-        rotateSigningKeys({
-          db,
-          keyring,
-          immediate: options.now === true,
-          record: async (trx, added) => {
-            for (const key of added) await audit('signing_key.rotated', trx, { type: 'signing_key', id: key.kid }, { alg: key.alg, activates_at: key.activates_at.toISOString(), immediate: options.now === true });
-            publishAfterCommit(trx, store, 'signing-keys:changed', { reason: 'rotated' });
-          },
-        }),
-      );
-      const rows = rotated.map((key) => ({ kid: key.kid, alg: key.alg, activates_at: iso(key.activates_at) }));
+      const deps = { db: await ctx.db(), keyring: await ctx.keyring() };
+      const rows = await withStore(ctx, (store) => rotateKeys({ ...deps, store }, { actor: OPERATOR, immediate: options.now === true }));
       ctx.print(
         { rotated: rows },
         rows.map((r) => `${r.alg.padEnd(6)} ${r.kid}  signs from ${r.activates_at}`).join('\n'),
@@ -97,21 +73,12 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
     .description('remove a compromised signing key now: unpublished on every replica at once, tokens it signed stop verifying')
     .argument('<kid>', 'the key id, as `keys list` shows it')
     .action(async (kid: string) => {
-      const db = await ctx.db();
-      const keyring = await ctx.keyring();
-      const revoked = await withStore(ctx, (store) =>
-        revokeSigningKey({
-          db,
-          keyring,
-          kid,
-          record: async (trx, result) => {
-            await audit('signing_key.revoked', trx, { type: 'signing_key', id: result.kid }, { alg: result.alg, was: result.was, replaced_by: result.replacedBy?.kid ?? null });
-            publishAfterCommit(trx, store, 'signing-keys:changed', { reason: 'revoked' });
-          },
-        }),
-      );
-      if (!revoked) throw new CliError(`no signing key with kid ${kid} (see \`latchkey keys list\`)`);
-      const active = revoked.replacedBy ? { kid: revoked.replacedBy.kid, created: revoked.replacedBy.created } : null;
+      const deps = { db: await ctx.db(), keyring: await ctx.keyring() };
+      const revoked = await withStore(ctx, (store) => revokeKey({ ...deps, store }, kid, { actor: OPERATOR })).catch((error: unknown) => {
+        if (error instanceof HttpError && error.status === 404) throw new CliError(`${error.message} (see \`latchkey keys list\`)`);
+        throw error;
+      });
+      const { active } = revoked;
       ctx.print(
         { revoked: { kid: revoked.kid, alg: revoked.alg, status: revoked.was }, active },
         [
@@ -132,7 +99,7 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
       const signing = await reencryptSigningKeys({ db, keyring });
       const totp = await reencryptTotpSeeds(db.knex, keyring);
       if (signing.reencrypted.length || totp.reencrypted) {
-        await audit('secrets.reencrypted', db.knex, undefined, { signing_keys: signing.reencrypted, totp_seeds: totp.reencrypted });
+        await recordAuditEvent(db.knex, { type: 'secrets.reencrypted', ...OPERATOR, data: { signing_keys: signing.reencrypted, totp_seeds: totp.reencrypted } });
       }
       ctx.print(
         {
