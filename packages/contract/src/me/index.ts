@@ -1,10 +1,20 @@
 import { initContract } from '@ts-rest/core';
+import { connectedAppsContract } from './apps.ts';
+import { emailChangeContract } from './email.ts';
+import { passwordContract } from './password.ts';
+import { profileContract } from './profile.ts';
+import { accountSessionsContract } from './sessions.ts';
 
 const c = initContract();
 
 /** Account routes of the signed-in user, under /api/v1/me. Add a resource with one line. */
 export const meContract = c.router(
   {
+    profile: profileContract,
+    email: emailChangeContract,
+    password: passwordContract,
+    sessions: accountSessionsContract,
+    apps: connectedAppsContract,
   },
   { pathPrefix: '/me' },
 );

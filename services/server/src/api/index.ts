@@ -5,6 +5,11 @@ import express, { type Router } from 'express';
 import { adminScopes } from './admin/scopes.ts';
 import { createAuthenticator } from './auth.ts';
 import { createAuthorize } from './authorize.ts';
+import { meApps } from './me/apps.ts';
+import { meEmail } from './me/email.ts';
+import { mePassword } from './me/password.ts';
+import { meProfile } from './me/profile.ts';
+import { meSessions } from './me/sessions.ts';
 import type { ApiDeps } from './deps.ts';
 import { apiDocs } from './docs.ts';
 import { ApiProblem, apiErrorHandler } from './problem.ts';
@@ -40,6 +45,11 @@ export function apiRouter(deps: ApiDeps): Router {
     });
 
   mount(contract.admin.scopes, adminScopes(deps));
+  mount(contract.me.profile, meProfile(deps));
+  mount(contract.me.email, meEmail(deps));
+  mount(contract.me.password, mePassword(deps));
+  mount(contract.me.sessions, meSessions(deps));
+  mount(contract.me.apps, meApps(deps));
 
   router.use('/api', (_req, _res, next) => next(new ApiProblem('not_found', 'no such API endpoint')));
   router.use('/api', apiErrorHandler(deps.logger));
