@@ -21,3 +21,4 @@ export { ifMatchHeaders } from './common/etag.ts';
 export { page, pageQuery, sortOf, timestamp } from './common/pagination.ts';
 export { PROBLEM_CONTENT_TYPE, problemResponse, problems, problemSchema, type Problem, type ProblemStatus } from './common/problem.ts';
 export { scopeSchema } from './admin/scopes.ts';
+export { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, webhookDeliverySchema, webhookSchema } from './admin/webhooks.ts';

@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { scopesContract } from './scopes.ts';
+import { webhooksContract } from './webhooks.ts';
 
 const c = initContract();
 
@@ -7,6 +8,7 @@ const c = initContract();
 export const adminContract = c.router(
   {
     scopes: scopesContract,
+    webhooks: webhooksContract,
   },
   { pathPrefix: '/admin' },
 );

@@ -3,6 +3,7 @@ import type { AppRouter } from '@ts-rest/core';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Router } from 'express';
 import { adminScopes } from './admin/scopes.ts';
+import { adminWebhooks } from './admin/webhooks.ts';
 import { createAuthenticator } from './auth.ts';
 import { createAuthorize } from './authorize.ts';
 import { meApps } from './me/apps.ts';
@@ -45,6 +46,7 @@ export function apiRouter(deps: ApiDeps): Router {
     });
 
   mount(contract.admin.scopes, adminScopes(deps));
+  mount(contract.admin.webhooks, adminWebhooks(deps));
   mount(contract.me.profile, meProfile(deps));
   mount(contract.me.email, meEmail(deps));
   mount(contract.me.password, mePassword(deps));

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { keyset, pageOf, type Position } from './keyset.ts';
 import { UUID } from './webhooks.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -99,21 +100,18 @@ export async function recordAttempt(db: Knex, claim: Pick<ClaimedDelivery, 'id' 
 
 export type DeliveryFilter = { status?: DeliveryStatus; eventType?: string };
 
-/** One webhook's deliveries, newest first, keyset-paginated on (created_at, id). */
+/** One webhook's deliveries by creation time, keyset-paginated on (created_at, id). */
 export async function listDeliveries(
   db: Knex,
   webhookId: string,
-  options: DeliveryFilter & { limit: number; before?: { created_at: string; id: string } },
-): Promise<DeliveryRow[]> {
-  const query = db('webhook_deliveries')
-    .where({ webhook_id: webhookId })
-    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .limit(options.limit);
+  options: DeliveryFilter & { limit: number; desc: boolean; after?: Position },
+): Promise<{ rows: DeliveryRow[]; next: Position | null }> {
+  const query = db('webhook_deliveries').select('*').where({ webhook_id: webhookId });
   if (options.status) query.andWhere({ status: options.status });
   if (options.eventType) query.andWhere({ event_type: options.eventType });
-  if (options.before) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [options.before.created_at, options.before.id]);
-  const rows = (await query) as DeliveryRow[];
-  return rows.map((row) => ({ ...row, event_id: String(row.event_id) }));
+  keyset(query, db, { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: options.desc }, options.after, options.limit);
+  const { rows, next } = pageOf((await query) as Array<DeliveryRow & { keyset_key: string }>, options.limit, (row) => row.id);
+  return { rows: rows.map((row) => ({ ...(row as DeliveryRow), event_id: String(row.event_id) })), next };
 }
 
 export async function findDelivery(db: Knex, webhookId: string, id: string): Promise<DeliveryRow | undefined> {

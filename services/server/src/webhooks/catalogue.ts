@@ -1,19 +1,12 @@
+import { WEBHOOK_EVENT_TYPES } from '@latchkey/contract';
+
 /**
  * The webhook event types an endpoint can subscribe to. Seed 004's channels
  * (user:created, user:updated, session:created, session:revoked) in dotted
  * form, plus sign-in, grant and token events. Payload shapes are documented
- * in the README ("Webhooks").
+ * in the README ("Webhooks"); the list itself is the contract's.
  */
-export const WEBHOOK_EVENT_TYPES = [
-  'user.created',
-  'user.updated',
-  'session.created',
-  'session.revoked',
-  'sign_in.succeeded',
-  'sign_in.failed',
-  'grant.revoked',
-  'token.revoked',
-] as const;
+export { WEBHOOK_EVENT_TYPES };
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

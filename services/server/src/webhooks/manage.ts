@@ -14,7 +14,11 @@ import { newWebhookSecret, ROTATION_GRACE_SECONDS, sealSecret } from './secret.t
  */
 
 export type WebhookDeps = { knex: Knex; keyring: Keyring };
-export type WebhookActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent'>;
+/** Who acts; `data` (e.g. the personal API token used) is kept in the audit event's data. */
+export type WebhookActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent' | 'data'>;
+
+const audit = (trx: Knex, type: AuditEvent['type'], actor: WebhookActor, id: string, data: Record<string, unknown>) =>
+  recordAuditEvent(trx, { type, ...actor, subject: { type: 'webhook', id }, data: { ...actor.data, ...data } });
 
 export const URL_MAX_LENGTH = 2000;
 export const DESCRIPTION_MAX_LENGTH = 500;
@@ -71,7 +75,7 @@ export type WebhookProblem = { problem: 'invalid'; detail: string } | { problem:
 
 export type CreateWebhookInput = { url: string; description?: string | null; event_types: string[]; enabled?: boolean };
 
-export async function createWebhook(deps: WebhookDeps, input: CreateWebhookInput, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string } | WebhookProblem> {
+export async function createWebhook(deps: WebhookDeps, input: CreateWebhookInput, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
   const detail = webhookUrlProblem(input.url) ?? eventTypesProblem(input.event_types);
   if (detail) return { problem: 'invalid', detail };
   const secret = newWebhookSecret();
@@ -83,21 +87,21 @@ export async function createWebhook(deps: WebhookDeps, input: CreateWebhookInput
       secret: sealSecret(deps.keyring, secret),
       enabled: input.enabled ?? true,
     });
-    await recordAuditEvent(trx, { type: 'webhook.created', ...actor, subject: { type: 'webhook', id: row.id }, data: { url: row.url, event_types: row.event_types } });
-    return { webhook: webhookView(row), secret };
+    await audit(trx, 'webhook.created', actor, row.id, { url: row.url, event_types: row.event_types });
+    return { webhook: webhookView(row), secret, version: row.version };
   });
 }
 
 export type UpdateWebhookInput = Partial<Pick<CreateWebhookInput, 'url' | 'description' | 'event_types' | 'enabled'>>;
 
-/** Applies a change only to the version the caller saw (`ifUpdatedAt`, from the ETag). */
+/** Applies a change only to the version the caller saw (`ifVersion`, from the ETag). */
 export async function updateWebhookSettings(
   deps: WebhookDeps,
   id: string,
   input: UpdateWebhookInput,
-  ifUpdatedAt: Date,
+  ifVersion: string,
   actor: WebhookActor,
-): Promise<WebhookView | WebhookProblem> {
+): Promise<{ webhook: WebhookView; version: string } | WebhookProblem> {
   const detail = (input.url !== undefined ? webhookUrlProblem(input.url) : undefined) ?? (input.event_types !== undefined ? eventTypesProblem(input.event_types) : undefined);
   if (detail) return { problem: 'invalid', detail };
   const change: WebhookChange = {};
@@ -106,18 +110,18 @@ export async function updateWebhookSettings(
   if (input.event_types !== undefined) change.event_types = [...new Set(input.event_types)];
   if (input.enabled !== undefined) change.enabled = input.enabled;
   return deps.knex.transaction(async (trx) => {
-    const row = await updateWebhook(trx, id, change, ifUpdatedAt);
+    const row = await updateWebhook(trx, id, change, ifVersion);
     if (row === 'not_found' || row === 'stale') return { problem: row };
-    await recordAuditEvent(trx, { type: 'webhook.updated', ...actor, subject: { type: 'webhook', id }, data: { fields: Object.keys(change) } });
-    return webhookView(row);
+    await audit(trx, 'webhook.updated', actor, id, { fields: Object.keys(change) });
+    return { webhook: webhookView(row), version: row.version };
   });
 }
 
-export async function removeWebhook(deps: WebhookDeps, id: string, ifUpdatedAt: Date | undefined, actor: WebhookActor): Promise<{ deleted: true } | WebhookProblem> {
+export async function removeWebhook(deps: WebhookDeps, id: string, ifVersion: string | undefined, actor: WebhookActor): Promise<{ deleted: true } | WebhookProblem> {
   return deps.knex.transaction(async (trx) => {
-    const row = await deleteWebhook(trx, id, ifUpdatedAt);
+    const row = await deleteWebhook(trx, id, ifVersion);
     if (row === 'not_found' || row === 'stale') return { problem: row };
-    await recordAuditEvent(trx, { type: 'webhook.deleted', ...actor, subject: { type: 'webhook', id }, data: { url: row.url } });
+    await audit(trx, 'webhook.deleted', actor, id, { url: row.url });
     return { deleted: true as const };
   });
 }
@@ -127,7 +131,7 @@ export async function removeWebhook(deps: WebhookDeps, id: string, ifUpdatedAt: 
  * signatures on every delivery) for ROTATION_GRACE_SECONDS, so receivers can
  * switch without losing a delivery; an older previous secret is dropped.
  */
-export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string } | WebhookProblem> {
+export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
   const secret = newWebhookSecret();
   return deps.knex.transaction(async (trx) => {
     const current = await findWebhook(trx, id);
@@ -136,12 +140,12 @@ export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: 
       trx,
       id,
       { secret: sealSecret(deps.keyring, secret), previous_secret: current.secret, previous_secret_until: new Date(Date.now() + ROTATION_GRACE_SECONDS * 1000) },
-      current.updated_at,
+      current.version,
     );
     // Someone else rotated or changed it between our read and write: their secret must not be lost silently.
     if (row === 'not_found' || row === 'stale') return { problem: row };
-    await recordAuditEvent(trx, { type: 'webhook.secret_rotated', ...actor, subject: { type: 'webhook', id }, data: { grace_seconds: ROTATION_GRACE_SECONDS } });
-    return { webhook: webhookView(row), secret };
+    await audit(trx, 'webhook.secret_rotated', actor, id, { grace_seconds: ROTATION_GRACE_SECONDS });
+    return { webhook: webhookView(row), secret, version: row.version };
   });
 }
 
@@ -154,12 +158,7 @@ export async function replay(deps: WebhookDeps, webhookId: string, target: Repla
     if ('event' in target && !(await findWebhookEvent(trx, target.event))) return { problem: 'not_found' as const };
     const row = 'delivery' in target ? await replayDelivery(trx, webhookId, target.delivery) : await replayEvent(trx, webhookId, target.event);
     if (row === 'not_found' || row === 'pending') return { problem: row };
-    await recordAuditEvent(trx, {
-      type: 'webhook.replayed',
-      ...actor,
-      subject: { type: 'webhook', id: webhookId },
-      data: { delivery_id: row.id, event_id: row.event_id },
-    });
+    await audit(trx, 'webhook.replayed', actor, webhookId, { delivery_id: row.id, event_id: row.event_id });
     return row;
   });
 }
