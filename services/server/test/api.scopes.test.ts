@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
+import { apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
 import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
 
 describe('admin API: scopes', () => {
@@ -36,5 +36,70 @@ describe('admin API: scopes', () => {
       ['scope.updated', 'client'],
       ['scope.deleted', 'client'],
     ]);
+  });
+
+  it('validation: unknown fields (mass assignment), bad names and empty descriptions are 400 validation_failed', async () => {
+    const unknown = await api.admin.scopes.create({ body: { name: 'a:b', description: 'A', built_in: true } as never });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'body.built_in', message: 'unknown field' }] });
+    const badName = await api.admin.scopes.create({ body: { name: 'has space', description: 'A' } });
+    expect(badName.status).toBe(400);
+    expect(badName.body).toMatchObject({ code: 'validation_failed', errors: [expect.objectContaining({ path: 'body.name' })] });
+    const emptyUpdate = await api.admin.scopes.update({ params: { name: 'openid' }, headers: { 'if-match': '"1"' }, body: { description: '   ' } });
+    expect(emptyUpdate.status).toBe(400);
+    const badLimit = await api.admin.scopes.list({ query: { limit: 1000 } });
+    expect(badLimit.status).toBe(400);
+    const notJson = await fetch(`${server.url}/api/v1/admin/scopes`, { method: 'POST', headers: { authorization: `Bearer ${(await clientCredentialsToken(server, ['scopes:write'])).token}`, 'content-type': 'application/json' }, body: '{"name":' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ code: 'validation_failed' });
+    expect((await api.admin.scopes.get({ params: { name: 'nope' } })).status).toBe(404);
+  });
+
+  it('401 without a token and 403 with too few scopes on every route', async () => {
+    const anonymous = apiClient(server);
+    const calls = (c: ApiClient) => [
+      c.admin.scopes.list({ query: {} }),
+      c.admin.scopes.get({ params: { name: 'users:read' } }),
+      c.admin.scopes.create({ body: { name: 'p:q', description: 'P' } }),
+      c.admin.scopes.update({ params: { name: 'users:read' }, headers: { 'if-match': '"1"' }, body: { description: 'x' } }),
+      c.admin.scopes.delete({ params: { name: 'users:read' } }),
+    ];
+    for (const response of await Promise.all(calls(anonymous))) expect(response.status).toBe(401);
+    const statuses = (await Promise.all(calls(readOnly))).map((r) => r.status);
+    expect(statuses).toEqual([200, 200, 403, 403, 403]);
+    const none = apiClient(server, (await clientCredentialsToken(server, ['users:read'])).token);
+    expect((await Promise.all(calls(none))).map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+  });
+
+  it('404 for a missing scope on get, update and delete', async () => {
+    expect((await api.admin.scopes.get({ params: { name: 'missing:scope' } })).status).toBe(404);
+    expect((await api.admin.scopes.update({ params: { name: 'missing:scope' }, headers: { 'if-match': '"1"' }, body: { description: 'x' } })).status).toBe(404);
+    expect((await api.admin.scopes.delete({ params: { name: 'missing:scope' } })).status).toBe(404);
+  });
+
+  it('409 for a duplicate name and for deleting a scope of the built-in API', async () => {
+    expect((await api.admin.scopes.create({ body: { name: 'dup:scope', description: 'One' } })).status).toBe(201);
+    const dup = await api.admin.scopes.create({ body: { name: 'dup:scope', description: 'Two' } });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toMatchObject({ code: 'conflict' });
+    const builtIn = await api.admin.scopes.get({ params: { name: 'users:read' } });
+    expect(builtIn.body).toMatchObject({ built_in: true });
+    expect((await api.admin.scopes.delete({ params: { name: 'users:read' } })).status).toBe(409);
+  });
+
+  it('428 without If-Match, 412 with a stale ETag: two admins never overwrite each other', async () => {
+    await api.admin.scopes.create({ body: { name: 'race:scope', description: 'Original' } });
+    const read = await api.admin.scopes.get({ params: { name: 'race:scope' } });
+    const missing = await api.admin.scopes.update({ params: { name: 'race:scope' }, headers: {}, body: { description: 'No precondition' } });
+    expect(missing.status).toBe(428);
+    expect(missing.body).toMatchObject({ code: 'precondition_required' });
+    const [first, second] = await Promise.all(
+      ['First', 'Second'].map((description) => api.admin.scopes.update({ params: { name: 'race:scope' }, headers: { 'if-match': etag(read) }, body: { description } })),
+    );
+    expect([first!.status, second!.status].sort()).toEqual([200, 412]);
+    const loser = first!.status === 412 ? first! : second!;
+    expect(loser.body).toMatchObject({ code: 'precondition_failed' });
+    const star = await api.admin.scopes.update({ params: { name: 'race:scope' }, headers: { 'if-match': '*' }, body: { description: 'Star' } });
+    expect(star.status).toBe(412);
   });
 });

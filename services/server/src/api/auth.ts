@@ -34,7 +34,7 @@ const ADMIN_SCOPES = new Set<string>(API_SCOPE_NAMES.filter((scope) => scope !==
 /** RFC 6750 / RFC 9449 challenge for a 401. */
 export function challenge(scheme: 'Bearer' | 'DPoP' | 'any', error?: { code: string; description: string }): string {
   const detail = error ? `, error="${error.code}", error_description="${error.description.replaceAll('"', "'")}"` : '';
-  const bearer = `Bearer realm="latchkey"${scheme === 'Bearer' ? detail : ''}`;
+  const bearer = `Bearer realm="latchkey"${scheme === 'DPoP' ? '' : detail}`;
   const dpop = `DPoP realm="latchkey"${scheme === 'DPoP' ? detail : ''}, algs="${DPOP_ALGS.join(' ')}"`;
   return scheme === 'Bearer' ? bearer : scheme === 'DPoP' ? dpop : `${bearer}, ${dpop}`;
 }

@@ -54,7 +54,8 @@ export function apiDocs(): Router {
   router.get('/docs/:file', (req, res, next) => {
     if (!Object.hasOwn(files, req.params.file)) return next();
     const file = files[req.params.file]!;
-    res.sendFile(file, { maxAge: 300_000, headers: { 'Content-Security-Policy': docsCsp } });
+    // dotfiles: pnpm keeps packages under node_modules/.pnpm.
+    res.sendFile(file, { dotfiles: 'allow', maxAge: 300_000, headers: { 'Content-Security-Policy': docsCsp } });
   });
   return router;
 }
