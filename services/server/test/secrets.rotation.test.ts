@@ -110,7 +110,7 @@ describe.skipIf(!canUseRealServices)('secret rotation (LATCHKEY_SECRETS=new,old)
     expect(moved.signing_keys.reencrypted).toBe(moved.signing_keys.total);
     expect(moved.totp_seeds).toEqual({ reencrypted: 1, total: 1 });
     const again = JSON.parse((await cli(`${B},${A}`, 'keys', 're-encrypt', '--json')).stdout);
-    expect(again).toEqual({ signing_keys: { reencrypted: 0, total: moved.signing_keys.total }, totp_seeds: { reencrypted: 0, total: 1 } });
+    expect(again).toEqual({ signing_keys: { reencrypted: 0, total: moved.signing_keys.total }, totp_seeds: { reencrypted: 0, total: 1 }, webhook_secrets: { reencrypted: 0, total: 0 } });
     expect(await server.db.knex('audit_events').where({ type: 'secrets.reencrypted', actor_type: 'operator' })).toHaveLength(1);
     await server.stop();
 

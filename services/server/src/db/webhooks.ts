@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Keyring } from '../crypto/keyring.ts';
 import { keyset, pageOf, type Position } from './keyset.ts';
 
 /** Registered webhook endpoints. `secret` / `previous_secret` are sealed with the keyring ('webhook-secret'). */
@@ -69,4 +70,25 @@ export async function deleteWebhook(db: Knex, id: string, ifVersion?: string): P
   const [row] = (await query) as WebhookRow[];
   if (row) return row;
   return (await findWebhook(db, id)) ? 'stale' : 'not_found';
+}
+
+/**
+ * Re-wraps every webhook secret (and a previous one still in its grace
+ * period) under the newest LATCHKEY_SECRETS entry, with row locks so a
+ * rotation meanwhile is not overwritten. The version (ETag) is left alone:
+ * nothing an admin sees changed. Returns how many webhooks changed.
+ */
+export async function reencryptWebhookSecrets(knex: Knex, keyring: Keyring): Promise<{ reencrypted: number; total: number }> {
+  return knex.transaction(async (trx) => {
+    const rows: Array<Pick<WebhookRow, 'id' | 'secret' | 'previous_secret'>> = await trx('webhooks').select('id', 'secret', 'previous_secret').forUpdate();
+    let reencrypted = 0;
+    for (const row of rows) {
+      const secret = keyring.reencrypt('webhook-secret', row.secret);
+      const previous = row.previous_secret ? keyring.reencrypt('webhook-secret', row.previous_secret) : undefined;
+      if (secret === undefined && previous === undefined) continue;
+      await trx('webhooks').where({ id: row.id }).update({ ...(secret ? { secret } : {}), ...(previous ? { previous_secret: previous } : {}) });
+      reencrypted += 1;
+    }
+    return { reencrypted, total: rows.length };
+  });
 }

@@ -1,4 +1,5 @@
 import { reencryptTotpSeeds } from '../../db/totp-seeds.ts';
+import { reencryptWebhookSecrets } from '../../db/webhooks.ts';
 import { recordAuditEvent } from '../../events/audit.ts';
 import { HttpError } from '../../http/errors.ts';
 import { listKeys, revokeKey, rotateKeys } from '../../keys/manage.ts';
@@ -92,21 +93,27 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
 
   keys
     .command('re-encrypt')
-    .description('re-encrypt signing keys and TOTP seeds under the newest secret in LATCHKEY_SECRETS (safe to repeat)')
+    .description('re-encrypt signing keys, TOTP seeds and webhook secrets under the newest secret in LATCHKEY_SECRETS (safe to repeat)')
     .action(async () => {
       const db = await ctx.db();
       const keyring = await ctx.keyring();
       const signing = await reencryptSigningKeys({ db, keyring });
       const totp = await reencryptTotpSeeds(db.knex, keyring);
-      if (signing.reencrypted.length || totp.reencrypted) {
-        await recordAuditEvent(db.knex, { type: 'secrets.reencrypted', ...OPERATOR, data: { signing_keys: signing.reencrypted, totp_seeds: totp.reencrypted } });
+      const webhooks = await reencryptWebhookSecrets(db.knex, keyring);
+      if (signing.reencrypted.length || totp.reencrypted || webhooks.reencrypted) {
+        await recordAuditEvent(db.knex, {
+          type: 'secrets.reencrypted',
+          ...OPERATOR,
+          data: { signing_keys: signing.reencrypted, totp_seeds: totp.reencrypted, webhook_secrets: webhooks.reencrypted },
+        });
       }
       ctx.print(
         {
           signing_keys: { reencrypted: signing.reencrypted.length, total: signing.total },
           totp_seeds: { reencrypted: totp.reencrypted, total: totp.total },
+          webhook_secrets: { reencrypted: webhooks.reencrypted, total: webhooks.total },
         },
-        `re-encrypted ${signing.reencrypted.length} of ${signing.total} signing keys and ${totp.reencrypted} of ${totp.total} TOTP seeds under the newest secret`,
+        `re-encrypted ${signing.reencrypted.length} of ${signing.total} signing keys, ${totp.reencrypted} of ${totp.total} TOTP seeds and ${webhooks.reencrypted} of ${webhooks.total} webhook secrets under the newest secret`,
       );
     });
 };
