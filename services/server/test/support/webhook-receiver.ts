@@ -20,6 +20,8 @@ export type Receiver = {
   down: () => Promise<void>;
   up: () => Promise<void>;
   setSecret: (secret: string) => void;
+  /** Where 3xx answers point. */
+  redirect: (url: string) => void;
   waitFor: (predicate: (received: ReceivedDelivery[]) => boolean, timeoutMs?: number) => Promise<void>;
   close: () => Promise<void>;
 };
@@ -32,6 +34,7 @@ export type Receiver = {
 export async function startReceiver(secret?: string, port = 0): Promise<Receiver> {
   let currentSecret = secret;
   let status: number | ((count: number) => number) = 204;
+  let redirectTo: string | undefined;
   const received: ReceivedDelivery[] = [];
   let server: Server;
   const listen = (onPort: number) =>
@@ -51,6 +54,7 @@ export async function startReceiver(secret?: string, port = 0): Promise<Receiver
           }
           received.push({ headers: req.headers, body, payload, verifyError });
           res.statusCode = typeof status === 'function' ? status(received.length) : status;
+          if (res.statusCode >= 300 && res.statusCode < 400 && redirectTo) res.setHeader('location', redirectTo);
           res.end();
         });
       });
@@ -75,6 +79,9 @@ export async function startReceiver(secret?: string, port = 0): Promise<Receiver
     },
     setSecret: (next) => {
       currentSecret = next;
+    },
+    redirect: (url) => {
+      redirectTo = url;
     },
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
