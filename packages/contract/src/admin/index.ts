@@ -1,5 +1,8 @@
 import { initContract } from '@ts-rest/core';
 import { scopesContract } from './scopes.ts';
+import { clientsContract } from './clients.ts';
+import { resourcesContract } from './resources.ts';
+import { keysContract } from './keys.ts';
 import { webhooksContract } from './webhooks.ts';
 
 const c = initContract();
@@ -8,6 +11,9 @@ const c = initContract();
 export const adminContract = c.router(
   {
     scopes: scopesContract,
+    clients: clientsContract,
+    resources: resourcesContract,
+    keys: keysContract,
     webhooks: webhooksContract,
   },
   { pathPrefix: '/admin' },

@@ -3,6 +3,9 @@ import type { AppRouter } from '@ts-rest/core';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Router } from 'express';
 import { adminScopes } from './admin/scopes.ts';
+import { adminClients } from './admin/clients.ts';
+import { adminResources } from './admin/resources.ts';
+import { adminKeys } from './admin/keys.ts';
 import { adminWebhooks } from './admin/webhooks.ts';
 import { createAuthenticator } from './auth.ts';
 import { createAuthorize } from './authorize.ts';
@@ -46,6 +49,9 @@ export function apiRouter(deps: ApiDeps): Router {
     });
 
   mount(contract.admin.scopes, adminScopes(deps));
+  mount(contract.admin.clients, adminClients(deps));
+  mount(contract.admin.resources, adminResources(deps));
+  mount(contract.admin.keys, adminKeys(deps));
   mount(contract.admin.webhooks, adminWebhooks(deps));
   mount(contract.me.profile, meProfile(deps));
   mount(contract.me.email, meEmail(deps));

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
-import { deleteClient as deleteClientRow, findClientRow, insertClient, listClients as listClientRows, updateClientRow, type ClientRow, type VersionedClientRow } from '../db/clients.ts';
+import { deleteClient as deleteClientRow, findClientByName, findClientRow, insertClient, listClients as listClientRows, updateClientRow, type ClientRow, type VersionedClientRow } from '../db/clients.ts';
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
 import { checkRedirectUris } from '../oidc/redirect-uris.ts';
 
@@ -29,7 +29,7 @@ export const DEFAULT_SCOPE = 'openid offline_access profile email phone';
 export const NAME_MAX = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-export type ClientActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'ip' | 'userAgent'>;
+export type ClientActor = Actor;
 export type ClientDeps = { knex: Knex; keyring: Keyring };
 
 /** What callers see of a client: never the secret or its hash. */
@@ -149,7 +149,7 @@ export async function createClient(
     });
     if (!inserted) return undefined;
     const data = { name: columns.name, type: input.type, grant_types: columns.grant_types, redirect_uris: columns.redirect_uris, first_party: columns.first_party };
-    await recordAuditEvent(trx, { type: 'client.created', ...options.actor, subject: { type: 'client', id }, clientId: id, data });
+    await recordActorEvent(trx, options.actor, { type: 'client.created', subject: { type: 'client', id }, clientId: id, data });
     return findClientRow(trx, id);
   });
   if (!row) throw taken(columns.name);
@@ -218,7 +218,7 @@ export async function updateClient(
     if (columns.name !== current.name && (await trx('clients').where({ name: columns.name }).whereNot({ id }).first('id'))) throw taken(columns.name);
     const row = await updateClientRow(trx, id, { ...columns, metadata: { ...current.metadata, application_type } });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientSettings] !== undefined).sort();
-    await recordAuditEvent(trx, { type: 'client.updated', ...options.actor, subject: { type: 'client', id }, clientId: id, data: { changed } });
+    await recordActorEvent(trx, options.actor, { type: 'client.updated', subject: { type: 'client', id }, clientId: id, data: { changed } });
     return versioned(row);
   });
 }
@@ -242,17 +242,26 @@ export async function rotateClientSecret(
     if (current.secret_hash === null) throw new HttpError(409, 'conflict', 'a public client has no secret to rotate');
     const secret = newSecret();
     const row = await updateClientRow(trx, id, { secret_hash: deps.keyring.hash('client-secret', secret) });
-    await recordAuditEvent(trx, { type: 'client.secret_rotated', ...options.actor, subject: { type: 'client', id }, clientId: id });
+    await recordActorEvent(trx, options.actor, { type: 'client.secret_rotated', subject: { type: 'client', id }, clientId: id });
     return { ...versioned(row), secret };
   });
 }
 
-/** Deletes a client by id or name; its tokens, codes and grants go with it (foreign keys cascade). */
-export async function deleteClient(deps: Pick<ClientDeps, 'knex'>, idOrName: string, options: { actor: ClientActor }): Promise<ClientView> {
+/**
+ * Deletes a client; its tokens, codes and grants go with it (foreign keys
+ * cascade), so nothing it was issued works any more. The CLI may name it
+ * (`byName`: an id first, else a name); the API names clients by id only.
+ */
+export async function deleteClient(
+  deps: Pick<ClientDeps, 'knex'>,
+  idOrName: string,
+  options: { actor: ClientActor; byName?: boolean },
+): Promise<ClientView> {
   const row = await deps.knex.transaction(async (trx) => {
-    const deleted = await deleteClientRow(trx, idOrName);
+    const target = (await findClientRow(trx, idOrName)) ?? (options.byName ? await findClientByName(trx, idOrName) : undefined);
+    const deleted = target && (await deleteClientRow(trx, target.id));
     if (deleted) {
-      await recordAuditEvent(trx, { type: 'client.deleted', ...options.actor, subject: { type: 'client', id: deleted.id }, clientId: deleted.id, data: { name: deleted.name } });
+      await recordActorEvent(trx, options.actor, { type: 'client.deleted', subject: { type: 'client', id: deleted.id }, clientId: deleted.id, data: { name: deleted.name } });
     }
     return deleted;
   });

@@ -38,6 +38,10 @@ export async function findClientByIdOrName(knex: Knex, idOrName: string): Promis
   return knex<ClientRow>('clients').select('id', 'name').where('id', idOrName).orWhere('name', idOrName).first();
 }
 
+export async function findClientByName(knex: Knex, name: string): Promise<ClientRow | undefined> {
+  return knex<ClientRow>('clients').where({ name }).first();
+}
+
 /** One client by id, with its version; `forUpdate` locks the row until the transaction ends. */
 export async function findClientRow(knex: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<VersionedClientRow | undefined> {
   const query = knex<ClientRow>('clients').select('*', knex.raw(VERSION)).where({ id }).first();
@@ -58,8 +62,8 @@ export async function updateClientRow(
   return (await findClientRow(knex, id))!;
 }
 
-/** Deletes by id or name. Tokens and grants go with it (foreign keys cascade). */
-export async function deleteClient(knex: Knex, idOrName: string): Promise<ClientRow | undefined> {
-  const [row] = await knex<ClientRow>('clients').where('id', idOrName).orWhere('name', idOrName).delete().returning('*');
+/** Deletes by id. Tokens and grants go with it (foreign keys cascade). */
+export async function deleteClient(knex: Knex, id: string): Promise<ClientRow | undefined> {
+  const [row] = await knex<ClientRow>('clients').where({ id }).delete().returning('*');
   return row as ClientRow | undefined;
 }

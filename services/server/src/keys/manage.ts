@@ -1,6 +1,6 @@
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { HttpError } from '../http/errors.ts';
 import { listSigningKeys, revokeSigningKey, rotateSigningKeys } from '../oidc/keys.ts';
@@ -14,7 +14,7 @@ import type { Store } from '../store/index.ts';
  * and tells every replica to reload its key set once the change committed.
  */
 
-export type KeyActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'ip' | 'userAgent'>;
+export type KeyActor = Actor;
 export type KeyDeps = { db: Db; keyring: Keyring; store: Store };
 
 /** What callers see of a key: status and dates, never key material. */
@@ -53,9 +53,8 @@ export async function rotateKeys(deps: KeyDeps, options: { actor: KeyActor; imme
     immediate,
     record: async (trx, added) => {
       for (const key of added) {
-        await recordAuditEvent(trx, {
+        await recordActorEvent(trx, options.actor, {
           type: 'signing_key.rotated',
-          ...options.actor,
           subject: { type: 'signing_key', id: key.kid },
           data: { alg: key.alg, activates_at: key.activates_at.toISOString(), immediate },
         });
@@ -82,9 +81,8 @@ export async function revokeKey(deps: KeyDeps, kid: string, options: { actor: Ke
     keyring: deps.keyring,
     kid,
     record: async (trx, result) => {
-      await recordAuditEvent(trx, {
+      await recordActorEvent(trx, options.actor, {
         type: 'signing_key.revoked',
-        ...options.actor,
         subject: { type: 'signing_key', id: result.kid },
         data: { alg: result.alg, was: result.was, replaced_by: result.replacedBy?.kid ?? null },
       });

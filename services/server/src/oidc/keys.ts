@@ -183,7 +183,10 @@ export async function revokeSigningKey({
     const result: RevokedSigningKey = { kid, alg, was };
 
     if (was === 'active') {
-      const next = others.filter((other) => other.activates_at > now).sort((a, b) => a.activates_at.getTime() - b.activates_at.getTime())[0];
+      // A pending key that an immediate rotation retired before it ever signed cannot take over.
+      const next = others
+        .filter((other) => other.activates_at > now && (other.retired_at === null || other.retired_at > other.activates_at))
+        .sort((a, b) => a.activates_at.getTime() - b.activates_at.getTime())[0];
       if (next) {
         await setSigningKeyActivation(trx, next.kid, now, 'active', now);
         result.replacedBy = { kid: next.kid, created: false };

@@ -7,7 +7,7 @@ import {
   type VersionedApiResourceRow,
 } from '../db/api-resources.ts';
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
 import { MAX_RESOURCE_TOKEN_TTL } from '../oidc/configuration.ts';
 import { builtInApiIdentifier } from '../oidc/resources.ts';
@@ -30,7 +30,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const VERSION_SQL = `(extract(epoch from updated_at) * 1000000)::bigint::text as version`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type ResourceActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'ip' | 'userAgent'>;
+export type ResourceActor = Actor;
 export type ResourceDeps = { knex: Knex; issuer: string };
 
 export type ResourceView = {
@@ -123,9 +123,8 @@ export async function createResource(
       signing_alg: settled.signing_alg,
     });
     if (!inserted) return undefined;
-    await recordAuditEvent(trx, {
+    await recordActorEvent(trx, options.actor, {
       type: 'resource.created',
-      ...options.actor,
       subject: { type: 'api_resource', id: inserted.id },
       data: { identifier: inserted.identifier, scopes: settled.scopes },
     });
@@ -198,7 +197,7 @@ export async function updateResource(
       signing_alg: settled.signing_alg,
     });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ResourceSettings] !== undefined).sort();
-    await recordAuditEvent(trx, { type: 'resource.updated', ...options.actor, subject: { type: 'api_resource', id }, data: { identifier: current.identifier, changed } });
+    await recordActorEvent(trx, options.actor, { type: 'resource.updated', subject: { type: 'api_resource', id }, data: { identifier: current.identifier, changed } });
     return toResourceView(row, deps.issuer);
   });
 }
@@ -209,7 +208,7 @@ export async function deleteResource(deps: ResourceDeps, id: string, options: { 
     const current = await findOrFail(trx, id, { forUpdate: true });
     if (current.built_in) throw builtIn();
     await deleteApiResourceRow(trx, id);
-    await recordAuditEvent(trx, { type: 'resource.deleted', ...options.actor, subject: { type: 'api_resource', id }, data: { identifier: current.identifier } });
+    await recordActorEvent(trx, options.actor, { type: 'resource.deleted', subject: { type: 'api_resource', id }, data: { identifier: current.identifier } });
     return toResourceView(current, deps.issuer).resource;
   });
 }

@@ -88,7 +88,7 @@ export const clients: CommandModule = (program, ctx) => {
     .description('delete a client by id or name, revoking everything it holds')
     .argument('<client>', 'client id or name')
     .action(async (idOrName: string) => {
-      const row = await deleteClient(await ctx.db(), idOrName, { actor: OPERATOR });
+      const row = await deleteClient(await ctx.db(), idOrName, { actor: OPERATOR, byName: true });
       ctx.print({ deleted: row.client_id }, `deleted client ${row.client_id} (${row.name})`);
     });
 };
