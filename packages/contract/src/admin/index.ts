@@ -4,6 +4,11 @@ import { clientsContract } from './clients.ts';
 import { resourcesContract } from './resources.ts';
 import { keysContract } from './keys.ts';
 import { webhooksContract } from './webhooks.ts';
+import { usersContract } from './users.ts';
+import { sessionsContract } from './sessions.ts';
+import { grantsContract } from './grants.ts';
+import { invitationsContract } from './invitations.ts';
+import { auditEventsContract } from './audit-events.ts';
 
 const c = initContract();
 
@@ -15,6 +20,11 @@ export const adminContract = c.router(
     resources: resourcesContract,
     keys: keysContract,
     webhooks: webhooksContract,
+    users: usersContract,
+    sessions: sessionsContract,
+    grants: grantsContract,
+    invitations: invitationsContract,
+    auditEvents: auditEventsContract,
   },
   { pathPrefix: '/admin' },
 );

@@ -4,7 +4,7 @@ import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { hashPassword } from '../password/hash.ts';
 import { checkPassword, type PasswordProblem } from '../password/policy.ts';
-import type { RevokeActor } from '../sessions/revoke.ts';
+import { withActor, type RevokeActor } from '../sessions/revoke.ts';
 import type { Store } from '../store/index.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 
@@ -46,7 +46,7 @@ export async function createOperatorUser(
   return deps.knex.transaction(async (trx) => {
     const userId = await insertUser(trx, { email: user.email, displayName: user.name, passwordHash, role: user.role, emailVerified: true });
     if (!userId) return undefined;
-    await recordAuditEvent(trx, { type: 'sign_up', ...options.actor, subjectUserId: userId, data: { via: options.via, role: user.role } });
+    await recordAuditEvent(trx, withActor(options.actor, { type: 'sign_up', subjectUserId: userId, data: { via: options.via, role: user.role } }));
     publishAfterCommit(trx, deps.store, 'user:created', { userId });
     return userId;
   });

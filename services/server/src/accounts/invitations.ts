@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
-import { findInvitation, insertInvitation, revokeInvitationRow, type InvitationRow } from '../db/invitations.ts';
+import {
+  findInvitation,
+  insertInvitation,
+  revokeInvitationRow,
+  selectInvitationSummary,
+  whereInvitationStatus,
+  type InvitationRow,
+  type InvitationStatus,
+  type InvitationSummary,
+} from '../db/invitations.ts';
+import { keyset, pageOf, type Position } from '../db/keyset.ts';
 import { recordAuditEvent } from '../events/audit.ts';
-import type { RevokeActor } from '../sessions/revoke.ts';
+import { withActor, type RevokeActor } from '../sessions/revoke.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 
 /** Invitation codes carry 256 random bits; only their keyed hash is stored. */
@@ -80,12 +90,14 @@ export async function issueInvitation(
   const createdBy = options.actor.actorUserId ?? null;
   const invitation = await deps.knex.transaction(async (trx) => {
     const created = await createInvitation({ ...deps, knex: trx }, { email, scopes, expiresInSeconds, createdBy });
-    await recordAuditEvent(trx, {
-      type: 'invitation.created',
-      ...options.actor,
-      subject: { type: 'invitation', id: created.id },
-      data: { scopes: [...new Set(scopes)], email_bound: email !== null, expires_at: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
-    });
+    await recordAuditEvent(
+      trx,
+      withActor(options.actor, {
+        type: 'invitation.created',
+        subject: { type: 'invitation', id: created.id },
+        data: { scopes: [...new Set(scopes)], email_bound: email !== null, expires_at: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
+      }),
+    );
     return created;
   });
   return { ok: true, invitation };
@@ -107,7 +119,22 @@ export async function revokeInvitation(
       const row = await findInvitation(trx, invitationId);
       return { ok: false, problem: !row ? 'not_found' : row.redeemed_at ? 'redeemed' : 'revoked' };
     }
-    await recordAuditEvent(trx, { type: 'invitation.revoked', ...options.actor, subject: { type: 'invitation', id: revoked.id } });
+    await recordAuditEvent(trx, withActor(options.actor, { type: 'invitation.revoked', subject: { type: 'invitation', id: revoked.id } }));
     return { ok: true, invitation: revoked };
   });
+}
+
+export type InvitationFilter = { status?: InvitationStatus; sort: 'created_at' | '-created_at' };
+
+export async function listInvitations(knex: Knex, filter: InvitationFilter, page: { limit: number; after?: Position }): Promise<{ items: InvitationSummary[]; next: Position | null }> {
+  const query = selectInvitationSummary(knex);
+  if (filter.status) whereInvitationStatus(query, filter.status);
+  keyset(query, knex, { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: filter.sort === '-created_at' }, page.after, page.limit);
+  const { rows, next } = pageOf((await query) as Array<InvitationSummary & { keyset_key: string }>, page.limit, (row) => row.id);
+  return { items: rows, next };
+}
+
+export async function getInvitation(knex: Knex, id: string): Promise<InvitationSummary | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  return (await selectInvitationSummary(knex).where({ id }).first()) as InvitationSummary | undefined;
 }

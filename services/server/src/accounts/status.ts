@@ -3,7 +3,7 @@ import { revokeUserGrants } from '../db/oidc-models.ts';
 import { updateUserStanding, type UserStanding } from '../db/users.ts';
 import { recordAuditEvent, type AuditEventType } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
-import { revokeUserSessions, type RevokeActor } from '../sessions/revoke.ts';
+import { revokeUserSessions, withActor, type RevokeActor } from '../sessions/revoke.ts';
 import type { Store } from '../store/index.ts';
 
 /**
@@ -66,15 +66,17 @@ export async function changeAccountStatus(deps: StatusDeps, userId: string, chan
   const changed = await deps.knex.transaction(async (trx): Promise<Changed> => {
     const user = await updateUserStanding(trx, userId, fields);
     if (!user) return { problem: (await trx('users').where({ id: userId }).first('id')) ? 'deleted' : 'not_found' };
-    await recordAuditEvent(trx, {
-      type: EVENT[change.action],
-      ...options.actor,
-      subjectUserId: user.id,
-      data: {
-        ...(reason ? { reason } : {}),
-        ...(change.action === 'lock' ? { until: change.until.toISOString() } : {}),
-      },
-    });
+    await recordAuditEvent(
+      trx,
+      withActor(options.actor, {
+        type: EVENT[change.action],
+        subjectUserId: user.id,
+        data: {
+          ...(reason ? { reason } : {}),
+          ...(change.action === 'lock' ? { until: change.until.toISOString() } : {}),
+        },
+      }),
+    );
     const grantsRevoked = endsAccess ? await revokeGrantsIn(trx, userId, { actor: options.actor, reason: endsAccess }) : 0;
     publishAfterCommit(trx, deps.store, 'user:updated', { userId: user.id });
     return { user, grantsRevoked };
@@ -111,12 +113,15 @@ export function revokeOwnGrants(
 
 async function revokeGrantsIn(trx: Knex, userId: string, options: GrantRevocation): Promise<number> {
   const grants = await revokeUserGrants(trx, userId, options.clientId);
-  await recordAuditEvent(trx, {
-    type: 'grant.revoked',
-    ...options.actor,
-    subjectUserId: userId,
-    ...(options.clientId ? { clientId: options.clientId } : {}),
-    data: { grants, ...(options.reason ? { reason: options.reason.slice(0, REASON_MAX) } : {}) },
-  });
+  await recordAuditEvent(
+    trx,
+    withActor(options.actor, {
+      type: 'grant.revoked',
+      subjectUserId: userId,
+      // The grants' app, when one; never the app the actor came through.
+      clientId: options.clientId,
+      data: { grants, ...(options.reason ? { reason: options.reason.slice(0, REASON_MAX) } : {}) },
+    }),
+  );
   return grants;
 }

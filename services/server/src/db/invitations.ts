@@ -79,3 +79,17 @@ export async function revokeInvitationRow(knex: Knex, id: string): Promise<Invit
   const rows = (await knex('invitations').where({ id }).whereNull('redeemed_at').whereNull('revoked_at').update({ revoked_at: knex.fn.now() }).returning('*')) as InvitationRow[];
   return rows[0];
 }
+
+export type InvitationStatus = 'pending' | 'redeemed' | 'revoked' | 'expired';
+
+/** An invitation as an admin sees it: everything but the code's hash, and its status now. */
+export type InvitationSummary = Omit<InvitationRow, 'code_hash'> & { status: InvitationStatus };
+
+const STATUS_SQL = `case when redeemed_at is not null then 'redeemed' when revoked_at is not null then 'revoked'
+  when expires_at is not null and expires_at <= now() then 'expired' else 'pending' end`;
+
+const SUMMARY = ['id', 'email', 'scopes', 'created_by', 'created_at', 'redeemed_by', 'redeemed_at', 'expires_at', 'revoked_at'];
+
+export const selectInvitationSummary = (knex: Knex) => knex('invitations').select([...SUMMARY, knex.raw(`${STATUS_SQL} as status`)]);
+
+export const whereInvitationStatus = (query: Knex.QueryBuilder, status: InvitationStatus) => query.whereRaw(`${STATUS_SQL} = ?`, [status]);
