@@ -29,7 +29,8 @@ const PARAMS = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 
   'email', 'password', 'name', 'csrf', 'xsrf', 'id_token_hint', 'post_logout_redirect_uri', 'invitation', 'device_code', 'request_uri', 'logout'];
 
 const HOSTED = ['/interaction/fuzz', '/interaction/fuzz/password', '/interaction/fuzz/email-code', '/interaction/fuzz/email-code/verify', '/interaction/fuzz/consent',
-  '/interaction/fuzz/reset', '/signup', '/signup/verify', '/signup/resend', '/device', '/device/fuzz', '/session/end', '/session/end/confirm', '/dev/mailbox'];
+  '/interaction/fuzz/reset', '/signup', '/signup/verify', '/signup/resend', '/device', '/device/fuzz', '/session/end', '/session/end/confirm', '/dev/mailbox',
+  '/account', '/account/login', '/account/callback', '/account/logout', '/account/tokens'];
 const OIDC = ['/auth', '/token', '/device/auth', '/request', '/token/introspection', '/token/revocation', '/me', '/session/end', '/reg', '/reg/fuzz',
   '/.well-known/openid-configuration', '/jwks'];
 const ROUTES = [...new Set([...HOSTED, ...OIDC])];

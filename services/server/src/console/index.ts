@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { formGuard } from '../http/input-guard.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
+import { ensureAccountConsoleClientRow } from '../oidc/console-client.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { requireConsoleSession } from './guard.ts';
 import { appsSection } from './sections/apps.ts';
@@ -18,6 +19,10 @@ import { consoleAssets } from './views.ts';
  */
 export function accountConsole(interactionDeps: InteractionDeps): Router {
   const deps: ConsoleDeps = { ...interactionDeps, secure: interactionDeps.config.issuer.startsWith('https://') };
+  // The built-in client's anchor row, at start (sign-ins ensure it again, in case it was deleted).
+  ensureAccountConsoleClientRow(deps.db.knex, deps.config.issuer, deps.keyring).catch((err: unknown) =>
+    deps.logger.warn({ err }, 'could not add the account console client row; console sign-ins will retry'),
+  );
   const router = Router();
   router.use(consoleAssets());
   router.use('/account', formGuard);
