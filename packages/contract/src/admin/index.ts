@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { adminApiTokensContract } from './api-tokens.ts';
 import { scopesContract } from './scopes.ts';
 import { clientsContract } from './clients.ts';
 import { resourcesContract } from './resources.ts';
@@ -20,6 +21,7 @@ export const adminContract = c.router(
     resources: resourcesContract,
     keys: keysContract,
     webhooks: webhooksContract,
+    apiTokens: adminApiTokensContract,
     users: usersContract,
     sessions: sessionsContract,
     grants: grantsContract,

@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { accountApiTokensContract } from './api-tokens.ts';
 import { connectedAppsContract } from './apps.ts';
 import { emailChangeContract } from './email.ts';
 import { passwordContract } from './password.ts';
@@ -10,6 +11,7 @@ const c = initContract();
 /** Account routes of the signed-in user, under /api/v1/me. Add a resource with one line. */
 export const meContract = c.router(
   {
+    apiTokens: accountApiTokensContract,
     profile: profileContract,
     email: emailChangeContract,
     password: passwordContract,

@@ -1,3 +1,5 @@
+import { API_SCOPE_NAMES } from '@latchkey/contract';
+
 /**
  * What a personal API token may carry: never more than its owner holds.
  * `account` (the /me routes) for everyone, the user's own `scopes` column,
@@ -7,12 +9,8 @@
  */
 export const ACCOUNT_SCOPE = 'account';
 
-export const ADMIN_API_SCOPES: readonly string[] = [
-  'users:read', 'users:write', 'clients:read', 'clients:write', 'scopes:read', 'scopes:write',
-  'resources:read', 'resources:write', 'invitations:read', 'invitations:write', 'sessions:read', 'sessions:write',
-  'grants:read', 'grants:write', 'keys:read', 'keys:write', 'audit:read', 'api_tokens:read', 'api_tokens:write',
-  'webhooks:read', 'webhooks:write',
-];
+/** The admin API scopes of `<issuer>/api`: every scope of the contract but `account`. */
+export const ADMIN_API_SCOPES: readonly string[] = API_SCOPE_NAMES.filter((scope) => scope !== ACCOUNT_SCOPE);
 
 const ADMIN = new Set(ADMIN_API_SCOPES);
 

@@ -42,7 +42,7 @@ export type AuditEventType =
   | 'resource.created'
   | 'resource.updated'
   | 'resource.deleted'
-  /** Personal API tokens; data: token_id, name (scopes and expires_at on creation), never the token. */
+  /** Personal API tokens (subject: the owner); data: api_token_id, name (scopes and expires_at on creation), never the token. */
   | 'api_token.created'
   | 'api_token.revoked'
   | 'api_token.blocked'

@@ -6,7 +6,8 @@ import { deviceCodeLimiter } from '../interactions/device-limit.ts';
 import { deviceFlowPages } from '../interactions/device.ts';
 import { logoutPages } from '../interactions/logout.ts';
 import type { Limiter } from '../ratelimit/index.ts';
-import { CLAIMS_BY_SCOPE, createAccountCheck, createFindAccount } from './account.ts';
+import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
+import { createIntrospectionPolicy } from './introspection.ts';
 import { buildInteractionPolicy } from './interaction-policy.ts';
 import { providerCookies } from './cookies.ts';
 import { renderErrorPage } from './error-page.ts';
@@ -50,7 +51,7 @@ export type ConfigurationDeps = {
 
 export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter }: ConfigurationDeps): Configuration {
   const resourceServerInfo = createGetResourceServerInfo(knex, config.issuer);
-  const accountUsable = createAccountCheck(knex);
+  const introspectionAllowed = createIntrospectionPolicy({ knex, keyring, issuer: config.issuer });
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {
     adapter,
@@ -116,11 +117,10 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       deviceFlow: { enabled: true, ...deviceFlowPages({ brand: config.brand, limiter: deviceCodeLimiter(limiter) }) },
       introspection: {
         enabled: true,
-        // A client may introspect its own tokens, or tokens issued for it as the audience; no token scanning by others.
-        // A blocked, deleted or locked account's tokens answer active: false.
-        allowedPolicy: async (_ctx, client, token) =>
-          (token.clientId === client.clientId || [(token as { aud?: string | string[] }).aud ?? []].flat().includes(client.clientId)) &&
-          (await accountUsable((token as { accountId?: string }).accountId)),
+        // A client may introspect its own tokens; an API resource's introspection client, tokens for that
+        // resource (introspection.ts). A blocked, deleted or locked account's tokens answer active: false.
+        // JWT access tokens and personal API tokens are answered in internals.ts (the provider stores neither).
+        allowedPolicy: async (_ctx, client, token) => introspectionAllowed(client.clientId, token as { clientId?: string; aud?: unknown; accountId?: string }),
       },
       revocation: { enabled: true },
       userinfo: { enabled: true },

@@ -165,3 +165,35 @@ function bindResumeToItsCookie(provider: Provider, issuer: string): void {
     ctx.set('set-cookie', cookies.map((cookie) => (isResume(cookie) ? cookie.replace(/;\s*path=[^;]*/i, '; path=/') : cookie)));
   });
 }
+
+/**
+ * oidc-provider refuses to introspect JWT access tokens ("structured tokens
+ * cannot be introspected": it does not store them) and knows nothing of
+ * personal API tokens. After it has authenticated the client, it answers such
+ * a token with `unsupported_token_type` (JWT) or `active: false` (anything
+ * not found); only then do we replace that answer with ours, so client
+ * authentication, its rate limit and the parameter checks stay the provider's.
+ */
+export function answerSelfContainedIntrospection(provider: Provider, answer: (clientId: string, token: string) => Promise<Record<string, unknown> | undefined>): void {
+  type IntrospectionCtx = {
+    status: number;
+    body: unknown;
+    oidc?: { route?: string; client?: { clientId: string }; params?: { token?: unknown } };
+  };
+  provider.use(async (ctx, next) => {
+    await next();
+    const c = ctx as unknown as IntrospectionCtx;
+    if (c.oidc?.route !== 'introspection' || !c.oidc.client) return;
+    const token = c.oidc.params?.token;
+    if (typeof token !== 'string') return;
+    const body = c.body as { error?: string; active?: boolean } | undefined;
+    // The only two answers given after a successful client authentication to a token the provider could not use.
+    const unsupported = c.status === 400 && body?.error === 'unsupported_token_type';
+    const notFound = c.status === 200 && body?.active === false;
+    if (!unsupported && !notFound) return;
+    const ours = await answer(c.oidc.client.clientId, token);
+    if (!ours) return;
+    c.status = 200;
+    c.body = ours;
+  });
+}

@@ -5,7 +5,8 @@ import type { JWKS, KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../http/logger.ts';
 import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
-import { applyInternals, bindToIssuer } from './internals.ts';
+import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from './internals.ts';
+import { createSelfContainedIntrospection } from './introspection.ts';
 
 export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & { logger: Logger; store: Store };
 
@@ -15,6 +16,7 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   // provider sees every request as addressed to the issuer (internals.ts).
   applyInternals(provider, deps);
   bindToIssuer(provider);
+  answerSelfContainedIntrospection(provider, createSelfContainedIntrospection({ knex: deps.knex, keyring: deps.keyring, issuer: deps.config.issuer, jwks }));
   provider.use(cacheMetadata);
   provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
   return provider;

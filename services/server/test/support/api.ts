@@ -1,6 +1,7 @@
 import { contract } from '@latchkey/contract';
 import { initClient } from '@ts-rest/core';
 import * as client from 'openid-client';
+import { createPersonalToken } from '../../src/api-tokens/manage.ts';
 import { authorize } from './browser.ts';
 import type { TestServer } from './server.ts';
 
@@ -81,4 +82,24 @@ export function etag(response: { headers: Headers; status: number }): string {
   const value = response.headers.get('etag');
   if (!value) throw new Error(`no ETag on a ${response.status} response`);
   return value;
+}
+
+/**
+ * A personal API token (lk_pat_…) with `scopes`, made by the same service the
+ * account API uses. `userId` reuses a user; otherwise a new one is made with
+ * `role` (and the non-API scopes it should hold in `userScopes`).
+ */
+export async function personalToken(
+  server: TestServer,
+  scopes: string[],
+  options: { userId?: string; role?: string; userScopes?: string[]; name?: string } = {},
+): Promise<{ token: string; userId: string; tokenId: string }> {
+  const userId = options.userId ?? (await server.createUser({ role: options.role ?? 'user', scopes: options.userScopes ?? [] }));
+  const created = await createPersonalToken(
+    { knex: server.db.knex, keyring: server.keyring },
+    { userId, name: options.name ?? `test-${Math.random().toString(36).slice(2)}`, scopes, expiresInDays: 30 },
+    { actorUserId: userId },
+  );
+  if (!created.ok) throw new Error(`personalToken: ${created.detail}`);
+  return { token: created.token, userId, tokenId: created.view.id };
 }

@@ -1,50 +1,41 @@
-import { insertApiResource } from '../../db/api-resources.ts';
 import { defineScope } from '../../scopes/manage.ts';
-import { MAX_RESOURCE_TOKEN_TTL } from '../../oidc/configuration.ts';
-import { CliError, type CommandModule } from '../context.ts';
+import { createResourceWithCredentials } from '../../resources/introspection-client.ts';
+import { MAX_RESOURCE_TOKEN_TTL, MIN_TOKEN_TTL, SIGNING_ALGS } from '../../resources/manage.ts';
+import type { CommandModule } from '../context.ts';
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const SIGNING_ALGS = ['RS256', 'ES256'];
+// Messages name the flags the operator typed.
+const FLAGS = { identifier: '--identifier', name: '--name', scopes: '--scope', token_ttl: '--token-ttl', signing_alg: '--signing-alg' };
 
 export const resources: CommandModule = (program, ctx) => {
   program
     .command('resources')
     .description('APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068 tokens)')
     .command('create')
-    .description('register an API by its identifier URL')
+    .description('register an API by its identifier URL; prints its introspection credentials once')
     .requiredOption('--identifier <url>', 'the API\'s identifier, e.g. https://api.example.com (used as the token audience)')
     .option('--scope <scopes>', 'space-separated scopes the API understands', '')
     .option('--name <name>', 'display name')
-    .option('--token-ttl <seconds>', `access-token lifetime (60 to ${MAX_RESOURCE_TOKEN_TTL})`, '3600')
+    .option('--token-ttl <seconds>', `access-token lifetime (${MIN_TOKEN_TTL} to ${MAX_RESOURCE_TOKEN_TTL})`, '3600')
     .option('--signing-alg <alg>', `JWS algorithm (${SIGNING_ALGS.join(' or ')})`, 'RS256')
     .action(async (options: { identifier: string; scope: string; name?: string; tokenTtl: string; signingAlg: string }) => {
-      let url: URL;
-      try {
-        url = new URL(options.identifier);
-      } catch {
-        throw new CliError('--identifier must be an absolute URL such as https://api.example.com');
-      }
-      if (!['https:', 'http:'].includes(url.protocol) || url.hash || options.identifier.includes('#')) {
-        throw new CliError('--identifier must be an http(s) URL without a fragment');
-      }
-      const ttl = Number(options.tokenTtl);
-      if (!Number.isInteger(ttl) || ttl < 60 || ttl > MAX_RESOURCE_TOKEN_TTL) {
-        throw new CliError(`--token-ttl must be a whole number of seconds from 60 to ${MAX_RESOURCE_TOKEN_TTL}`);
-      }
-      if (!SIGNING_ALGS.includes(options.signingAlg)) throw new CliError(`--signing-alg must be ${SIGNING_ALGS.join(' or ')}`);
-      const scopes = [...new Set(options.scope.split(/\s+/).filter(Boolean))];
-      if (scopes.some((s) => !SCOPE_TOKEN.test(s))) throw new CliError('--scope must be space-separated scope tokens');
-      const row = await insertApiResource((await ctx.db()).knex, {
-        identifier: options.identifier,
-        name: options.name ?? null,
-        scopes,
-        access_token_ttl: ttl,
-        signing_alg: options.signingAlg,
-      });
-      if (!row) throw new CliError(`an API with identifier ${options.identifier} already exists`);
+      const { resource: row, credentials } = await createResourceWithCredentials(
+        { knex: (await ctx.db()).knex, issuer: ctx.config().issuer, keyring: await ctx.keyring() },
+        {
+          identifier: options.identifier,
+          name: options.name ?? null,
+          scopes: options.scope.split(/\s+/).filter(Boolean),
+          // Not a number: the service's range check names the flag.
+          token_ttl: Number(options.tokenTtl),
+          signing_alg: options.signingAlg,
+        },
+        { actor: { actorType: 'operator', actorId: 'cli' }, fieldNames: FLAGS },
+      );
       ctx.print(
-        { id: row.id, identifier: row.identifier, scopes: row.scopes, token_ttl: row.access_token_ttl, signing_alg: row.signing_alg },
-        `registered API ${row.identifier} (scopes: ${row.scopes.join(' ') || 'none'})`,
+        { id: row.id, identifier: row.identifier, scopes: row.scopes, token_ttl: row.token_ttl, signing_alg: row.signing_alg, ...credentials },
+        `registered API ${row.identifier} (scopes: ${row.scopes.join(' ') || 'none'})\n` +
+          `introspection_client_id:     ${credentials.introspection_client_id}\n` +
+          `introspection_client_secret: ${credentials.introspection_client_secret}\n` +
+          'The secret is shown only now; the API uses these to introspect tokens issued for it.',
       );
     });
 

@@ -8,6 +8,7 @@ import auditEvents from './20261124000006_audit_events.ts';
 import verificationCodeFlow from './20261124000007_verification_code_flow.ts';
 import api from './20261130000001_api.ts';
 import webhooks from './20261130000002_webhooks.ts';
+import apiTokenExtras from './20261130000003_api_tokens.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras];

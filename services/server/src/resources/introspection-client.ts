@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Keyring } from '../crypto/keyring.ts';
+import { insertClient } from '../db/clients.ts';
+import { recordAuditEvent } from '../events/audit.ts';
+import { createResource, type FieldNames, type NewResourceInput, type ResourceActor, type ResourceDeps, type VersionedResource } from './manage.ts';
+
+/**
+ * An API resource's own credentials for the introspection endpoint: a
+ * confidential client linked to the resource (clients.introspects_resource_id)
+ * with no grant types and no redirect URIs, so it can obtain no token and
+ * start no flow. It can introspect tokens whose audience is its resource and
+ * personal API tokens carrying the resource's scopes (oidc/introspection.ts).
+ * The secret is shown once; the client goes when its resource is deleted.
+ */
+
+export type IntrospectionCredentials = { introspection_client_id: string; introspection_client_secret: string };
+
+export async function issueIntrospectionClient(
+  knex: Knex,
+  keyring: Keyring,
+  resource: { id: string; identifier: string },
+  actor: ResourceActor,
+): Promise<IntrospectionCredentials> {
+  const id = randomBytes(16).toString('base64url');
+  const secret = randomBytes(32).toString('base64url');
+  // Client names are unique; the id suffix keeps this one so whatever other clients are called.
+  const name = `${resource.identifier.slice(0, 150)} introspection (${id.slice(0, 8)})`;
+  const inserted = await insertClient(knex, {
+    id,
+    name,
+    secret_hash: keyring.hash('client-secret', secret),
+    redirect_uris: [],
+    post_logout_redirect_uris: [],
+    grant_types: [],
+    response_types: [],
+    scope: '',
+    token_endpoint_auth_method: 'client_secret_basic',
+    first_party: false,
+    metadata: {},
+  });
+  if (!inserted) throw new Error('could not create the introspection client');
+  await knex('clients').where({ id }).update({ introspects_resource_id: resource.id });
+  await recordAuditEvent(knex, {
+    type: 'client.created',
+    ...actor,
+    subject: { type: 'client', id },
+    clientId: id,
+    data: { name, introspects_resource: resource.identifier },
+  });
+  return { introspection_client_id: id, introspection_client_secret: secret };
+}
+
+/** Registers an API and its introspection client in one transaction. */
+export async function createResourceWithCredentials(
+  deps: ResourceDeps & { keyring: Keyring },
+  input: NewResourceInput,
+  options: { actor: ResourceActor; fieldNames?: FieldNames },
+): Promise<VersionedResource & { credentials: IntrospectionCredentials }> {
+  return deps.knex.transaction(async (trx) => {
+    const created = await createResource({ knex: trx, issuer: deps.issuer }, input, options);
+    const credentials = await issueIntrospectionClient(trx, deps.keyring, created.resource, options.actor);
+    return { ...created, credentials };
+  });
+}
