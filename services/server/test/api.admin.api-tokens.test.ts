@@ -26,18 +26,18 @@ describe('admin API: personal API tokens', () => {
   it('blocks (the token stops at once), unblocks (it works again), revokes (for good), each an audit event naming the admin', async () => {
     const { token, tokenId, userId } = await personalToken(server, ['account']);
     expect(await works(token)).toBe(200);
-    const blocked = await admin.admin.apiTokens.block({ params: { id: tokenId }, body: undefined });
+    const blocked = await admin.admin.apiTokens.block({ params: { id: tokenId } });
     expect(blocked.status).toBe(200);
     expect(blocked.body).toMatchObject({ id: tokenId, status: 'blocked', user_id: userId });
     expect(await works(token)).toBe(401);
-    const unblocked = await admin.admin.apiTokens.unblock({ params: { id: tokenId }, body: undefined });
+    const unblocked = await admin.admin.apiTokens.unblock({ params: { id: tokenId } });
     expect(unblocked.body).toMatchObject({ status: 'active' });
     expect(await works(token)).toBe(200);
-    const revoked = await admin.admin.apiTokens.revoke({ params: { id: tokenId }, body: undefined });
+    const revoked = await admin.admin.apiTokens.revoke({ params: { id: tokenId } });
     expect(revoked.body).toMatchObject({ status: 'revoked' });
     expect(await works(token)).toBe(401);
     // Unblocking a revoked token does not bring it back.
-    expect((await admin.admin.apiTokens.unblock({ params: { id: tokenId }, body: undefined })).body).toMatchObject({ status: 'revoked' });
+    expect((await admin.admin.apiTokens.unblock({ params: { id: tokenId } })).body).toMatchObject({ status: 'revoked' });
     expect(await works(token)).toBe(401);
     const events = await server.db.knex('audit_events').where({ subject_id: userId }).whereLike('type', 'api_token.%').orderBy('occurred_at');
     expect(events.map((e) => e.type)).toEqual(['api_token.created', 'api_token.blocked', 'api_token.unblocked', 'api_token.revoked', 'api_token.unblocked']);
@@ -50,7 +50,7 @@ describe('admin API: personal API tokens', () => {
     expect(got.status).toBe(200);
     expect(JSON.stringify(got.body)).not.toContain(token);
     expect((await readOnly.admin.apiTokens.get({ params: { id: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
-    expect((await admin.admin.apiTokens.block({ params: { id: '00000000-0000-4000-8000-000000000000' }, body: undefined })).status).toBe(404);
+    expect((await admin.admin.apiTokens.block({ params: { id: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
     const malformed = await readOnly.admin.apiTokens.get({ params: { id: "1' or '1'='1" } });
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ code: 'validation_failed' });
@@ -110,7 +110,7 @@ describe('admin API: personal API tokens', () => {
     const anonymous = await apiClient(server).admin.apiTokens.list({ query: {} });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/Bearer realm="latchkey"/);
-    const denied = await readOnly.admin.apiTokens.revoke({ params: { id: tokenId }, body: undefined });
+    const denied = await readOnly.admin.apiTokens.revoke({ params: { id: tokenId } });
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ code: 'insufficient_scope' });
     expect(denied.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="api_tokens:write"/);

@@ -123,7 +123,7 @@ describe('account API: personal API tokens', () => {
     if (created.status !== 201) throw new Error(`create: ${created.status}`);
     const pat = apiClient(server, created.body.token);
     expect((await pat.me.apiTokens.list({ query: {} })).status).toBe(200);
-    expect((await me.me.apiTokens.revoke({ params: { id: created.body.api_token.id }, body: undefined })).status).toBe(204);
+    expect((await me.me.apiTokens.revoke({ params: { id: created.body.api_token.id } })).status).toBe(204);
     const after = await pat.me.apiTokens.list({ query: {} });
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toMatch(/^Bearer realm="latchkey", error="invalid_token"/);
@@ -131,10 +131,10 @@ describe('account API: personal API tokens', () => {
     expect(event).toMatchObject({ actor_type: 'user', actor_id: userId });
 
     const stranger = await personalToken(server, ['account']);
-    expect((await me.me.apiTokens.revoke({ params: { id: stranger.tokenId }, body: undefined })).status).toBe(404);
+    expect((await me.me.apiTokens.revoke({ params: { id: stranger.tokenId } })).status).toBe(404);
     expect((await apiClient(server, stranger.token).me.apiTokens.list({ query: {} })).status).toBe(200);
-    expect((await me.me.apiTokens.revoke({ params: { id: '00000000-0000-4000-8000-000000000000' }, body: undefined })).status).toBe(404);
-    expect((await me.me.apiTokens.revoke({ params: { id: 'not-a-uuid' }, body: undefined })).status).toBe(400);
+    expect((await me.me.apiTokens.revoke({ params: { id: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+    expect((await me.me.apiTokens.revoke({ params: { id: 'not-a-uuid' } })).status).toBe(400);
   });
 
   it('answers 401 without a token or with a mistyped one, 403 without the account scope or without a user', async () => {
