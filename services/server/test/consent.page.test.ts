@@ -145,6 +145,17 @@ describe.each(backends)('consent page (%s)', (backend) => {
     expect(payload.scope).toBe('read:docs');
   });
 
+  it('names the built-in API (<issuer>/api) like any other API, not by its identifier', async () => {
+    const rp = await app({ scope: 'openid users:read' });
+    const browser = new PageClient(server.issuer);
+    const api = `${server.issuer}/api`;
+    const consent = await toConsent(browser, rp, (await request(rp, { scope: 'openid users:read', resource: api })).url, await server.createUser());
+    const page = await consent.response!.text();
+    expect(page).toContain('Use Latchkey API on your behalf');
+    expect(page).not.toContain(`Use ${api} on your behalf`);
+    expect(page).toContain('Read user accounts');
+  });
+
   it('escapes what clients and operators control', async () => {
     await upsertScope(server.db.knex, 'email', '<img src=x onerror=alert(1)>');
     try {

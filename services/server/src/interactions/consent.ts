@@ -66,7 +66,7 @@ export const consentPage: PromptPage = async (deps, req, res, interaction) => {
   if (!details) return expiredPage(deps, res);
   const missing = interaction.prompt.details as ConsentDetails;
   const nothingMissing = !missing.missingOIDCScope?.length && !missing.missingOIDCClaims?.length && !Object.keys(missing.missingResourceScopes ?? {}).length;
-  const access = await describeAccess(deps.db.knex, {
+  const access = await describeAccess({ knex: deps.db.knex, issuer: deps.config.issuer }, {
     // Asked to confirm again (prompt=consent): list what the client asks for,
     // only the scopes the provider knows (the raw parameter is the client's text).
     scopes: nothingMissing

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { findApiResource } from '../db/api-resources.ts';
+import { resolveApiResource } from '../oidc/resources.ts';
 import { en, type MessageId } from './i18n/en.ts';
 import { t } from './i18n/index.ts';
 
@@ -30,7 +30,8 @@ function fallbackDescription(scope: string): string {
   return id in en ? t(id as MessageId) : scope;
 }
 
-export async function describeAccess(knex: Knex, request: AccessRequest): Promise<RequestedAccess> {
+export async function describeAccess(deps: { knex: Knex; issuer: string }, request: AccessRequest): Promise<RequestedAccess> {
+  const { knex } = deps;
   const apiEntries = Object.entries(request.apis ?? {});
   const names = [...new Set([...request.scopes, ...apiEntries.flatMap(([, scopes]) => scopes)])];
   const rows: Array<{ name: string; description: string }> = names.length
@@ -41,7 +42,8 @@ export async function describeAccess(knex: Knex, request: AccessRequest): Promis
 
   const apis = await Promise.all(
     apiEntries.map(async ([identifier, scopes]) => {
-      const resource = await findApiResource(knex, identifier);
+      // `<issuer>/api` is the built-in row: named like any other API.
+      const resource = await resolveApiResource(knex, deps.issuer, identifier);
       return { identifier, name: resource?.name ?? identifier, scopes: [...new Set(scopes)].map(describe) };
     }),
   );
