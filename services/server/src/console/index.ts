@@ -9,6 +9,7 @@ import { emailSection } from './sections/email.ts';
 import { passwordSection } from './sections/password.ts';
 import { profileSection } from './sections/profile.ts';
 import { sessionsSection } from './sections/sessions.ts';
+import { tokensSection } from './sections/tokens.ts';
 import { signInRoutes } from './sign-in.ts';
 import { consoleAssets } from './views.ts';
 
@@ -29,6 +30,6 @@ export function accountConsole(interactionDeps: InteractionDeps): Router {
   router.use('/account', (req, res, next) => (req.method === 'POST' ? deps.csrf.verify(req, res, next) : next()));
   router.use(signInRoutes(deps));
   router.use('/account', requireConsoleSession(deps));
-  for (const section of [profileSection(deps), emailSection(deps), passwordSection(deps), sessionsSection(deps), appsSection(deps)]) router.use(section);
+  for (const section of [profileSection(deps), emailSection(deps), passwordSection(deps), sessionsSection(deps), appsSection(deps), tokensSection(deps)]) router.use(section);
   return router;
 }

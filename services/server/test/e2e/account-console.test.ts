@@ -48,6 +48,32 @@ describe.skipIf(!hasChromium)(`account console in Chromium${hasChromium ? '' : `
     expectNoProblems(mine);
   });
 
+  it('creates a personal API token, shows it once, and the token works against the API', async () => {
+    const user = await e2e.createPasswordUser();
+    const tab = await openConsole(user, '/account/tokens');
+    await tab.page.getByLabel('Name', { exact: true }).fill('backup script');
+    await submit(tab.page, 'Create token');
+    const token = (await tab.page.locator('#new-token-value').textContent())!.trim();
+    expect(token).toMatch(/^lk_pat_/);
+    await expect(tab.page.getByRole('heading', { name: 'backup script' }).count()).resolves.toBe(1);
+
+    // Shown once: a reload no longer has it, and nothing stored holds it in the clear.
+    await tab.page.reload();
+    await expect(tab.page.locator('#new-token-value').count()).resolves.toBe(0);
+    expect(await tab.page.content()).not.toContain(token);
+
+    const profile = await fetch(`${e2e.server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(profile.status).toBe(200);
+    expect(await profile.json()).toMatchObject({ id: user.id, email: user.email });
+
+    // Revoked from the console: the API refuses it at once.
+    await submit(tab.page, 'Revoke: backup script');
+    await expect(tab.page.getByRole('status').textContent()).resolves.toContain('revoked');
+    const refused = await fetch(`${e2e.server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(401);
+    expectNoProblems(tab);
+  });
+
   it('changes the email address with the code sent to the new one', async () => {
     const user = await e2e.createPasswordUser();
     const tab = await openConsole(user, '/account/email');
