@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import { checkProfileChanges, type ProfileChanges } from '../account/profile.ts';
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
-import { withActor, type RevokeActor } from '../sessions/revoke.ts';
 import type { Store } from '../store/index.ts';
 import type { Role } from './create-user.ts';
 import { changeAccountStatus } from './status.ts';
@@ -118,7 +117,7 @@ export async function updateUser(
   deps: { knex: Knex; store: Store },
   id: string,
   changes: UserChanges,
-  options: { expectedVersion: string; actor: RevokeActor },
+  options: { expectedVersion: string; actor: Actor },
 ): Promise<UpdateUserResult> {
   const { role, status, ...profileInput } = changes;
   const profile = checkProfileChanges(profileInput);
@@ -142,7 +141,7 @@ export async function updateUser(
       return { ok: false, problem: !existing ? 'not_found' : existing.status === 'deleted' ? 'deleted' : 'stale' };
     }
     if (names.length) {
-      await recordAuditEvent(trx, withActor(options.actor, { type: 'user.updated', subjectUserId: id, data: { fields: names, ...(role !== undefined ? { role } : {}) } }));
+      await recordActorEvent(trx, options.actor, { type: 'user.updated', subjectUserId: id, data: { fields: names, ...(role !== undefined ? { role } : {}) } });
       publishAfterCommit(trx, deps.store, 'user:updated', { userId: id });
     }
     return row;

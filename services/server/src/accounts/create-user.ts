@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import { insertUser } from '../db/users.ts';
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { hashPassword } from '../password/hash.ts';
 import { checkPassword, type PasswordProblem } from '../password/policy.ts';
-import { withActor, type RevokeActor } from '../sessions/revoke.ts';
 import type { Store } from '../store/index.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 
@@ -40,13 +39,13 @@ export function checkOperatorUser(input: { email: string; password?: string; nam
 export async function createOperatorUser(
   deps: { knex: Knex; store: Store },
   user: OperatorUser,
-  options: { actor: RevokeActor; via: 'cli' | 'api' },
+  options: { actor: Actor; via: 'cli' | 'api' },
 ): Promise<string | undefined> {
   const passwordHash = user.password === undefined ? null : await hashPassword(user.password);
   return deps.knex.transaction(async (trx) => {
     const userId = await insertUser(trx, { email: user.email, displayName: user.name, passwordHash, role: user.role, emailVerified: true });
     if (!userId) return undefined;
-    await recordAuditEvent(trx, withActor(options.actor, { type: 'sign_up', subjectUserId: userId, data: { via: options.via, role: user.role } }));
+    await recordActorEvent(trx, options.actor, { type: 'sign_up', subjectUserId: userId, data: { via: options.via, role: user.role } });
     publishAfterCommit(trx, deps.store, 'user:created', { userId });
     return userId;
   });

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { keyset, pageOf, type Position } from '../db/keyset.ts';
 import { revokeGrant } from '../db/oidc-models.ts';
-import { recordAuditEvent } from '../events/audit.ts';
-import { withActor, type RevokeActor } from '../sessions/revoke.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 
 /**
  * What users allowed apps to do (oidc-provider's Grant rows), listed and
@@ -58,20 +57,17 @@ export async function findGrant(knex: Knex, id: string): Promise<GrantSummary | 
 export async function revokeGrantById(
   deps: { knex: Knex },
   grantId: string,
-  options: { actor: RevokeActor; reason?: string },
+  options: { actor: Actor; reason?: string },
 ): Promise<{ ok: true } | { ok: false; problem: 'not_found' | 'revoked' }> {
   return deps.knex.transaction(async (trx) => {
     const revoked = await revokeGrant(trx, grantId);
     if (!revoked) return { ok: false, problem: (await trx('grants').where({ id: grantId }).first('id')) ? 'revoked' : 'not_found' };
-    await recordAuditEvent(
-      trx,
-      withActor(options.actor, {
-        type: 'grant.revoked',
-        ...(revoked.userId ? { subjectUserId: revoked.userId } : { subject: { type: 'grant', id: revoked.grantId } }),
-        clientId: revoked.clientId ?? undefined,
-        data: { grantId: revoked.grantId, grants: 1, ...(options.reason ? { reason: options.reason.slice(0, 200) } : {}) },
-      }),
-    );
+    await recordActorEvent(trx, options.actor, {
+      type: 'grant.revoked',
+      ...(revoked.userId ? { subjectUserId: revoked.userId } : { subject: { type: 'grant', id: revoked.grantId } }),
+      clientId: revoked.clientId ?? undefined,
+      data: { grantId: revoked.grantId, grants: 1, ...(options.reason ? { reason: options.reason.slice(0, 200) } : {}) },
+    });
     return { ok: true };
   });
 }

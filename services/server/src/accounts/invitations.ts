@@ -12,8 +12,7 @@ import {
   type InvitationSummary,
 } from '../db/invitations.ts';
 import { keyset, pageOf, type Position } from '../db/keyset.ts';
-import { recordAuditEvent } from '../events/audit.ts';
-import { withActor, type RevokeActor } from '../sessions/revoke.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 
 /** Invitation codes carry 256 random bits; only their keyed hash is stored. */
@@ -82,7 +81,7 @@ export function checkInvitation(input: InvitationInput): { ok: true; invitation:
 export async function issueInvitation(
   deps: { knex: Knex; keyring: Keyring; issuer: string },
   input: InvitationInput,
-  options: { actor: RevokeActor },
+  options: { actor: Actor },
 ): Promise<{ ok: true; invitation: CreatedInvitation } | ({ ok: false } & InvitationProblem)> {
   const checked = checkInvitation(input);
   if (!checked.ok) return checked;
@@ -90,14 +89,11 @@ export async function issueInvitation(
   const createdBy = options.actor.actorUserId ?? null;
   const invitation = await deps.knex.transaction(async (trx) => {
     const created = await createInvitation({ ...deps, knex: trx }, { email, scopes, expiresInSeconds, createdBy });
-    await recordAuditEvent(
-      trx,
-      withActor(options.actor, {
-        type: 'invitation.created',
-        subject: { type: 'invitation', id: created.id },
-        data: { scopes: [...new Set(scopes)], email_bound: email !== null, expires_at: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
-      }),
-    );
+    await recordActorEvent(trx, options.actor, {
+      type: 'invitation.created',
+      subject: { type: 'invitation', id: created.id },
+      data: { scopes: [...new Set(scopes)], email_bound: email !== null, expires_at: created.expiresAt ? new Date(created.expiresAt).toISOString() : null },
+    });
     return created;
   });
   return { ok: true, invitation };
@@ -111,7 +107,7 @@ export async function issueInvitation(
 export async function revokeInvitation(
   deps: { knex: Knex },
   invitationId: string,
-  options: { actor: RevokeActor },
+  options: { actor: Actor },
 ): Promise<{ ok: true; invitation: InvitationRow } | { ok: false; problem: 'not_found' | 'redeemed' | 'revoked' }> {
   return deps.knex.transaction(async (trx) => {
     const revoked = await revokeInvitationRow(trx, invitationId);
@@ -119,7 +115,7 @@ export async function revokeInvitation(
       const row = await findInvitation(trx, invitationId);
       return { ok: false, problem: !row ? 'not_found' : row.redeemed_at ? 'redeemed' : 'revoked' };
     }
-    await recordAuditEvent(trx, withActor(options.actor, { type: 'invitation.revoked', subject: { type: 'invitation', id: revoked.id } }));
+    await recordActorEvent(trx, options.actor, { type: 'invitation.revoked', subject: { type: 'invitation', id: revoked.id } });
     return { ok: true, invitation: revoked };
   });
 }

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { revokeUserGrants } from '../db/oidc-models.ts';
 import { updateUserStanding, type UserStanding } from '../db/users.ts';
-import { recordAuditEvent, type AuditEventType } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
+import type { AuditEventType } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
-import { revokeUserSessions, withActor, type RevokeActor } from '../sessions/revoke.ts';
+import { revokeUserSessions } from '../sessions/revoke.ts';
 import type { Store } from '../store/index.ts';
 
 /**
@@ -25,7 +26,7 @@ export type StatusChange =
   | { action: 'lock'; until: Date }
   | { action: 'unlock' };
 
-export type StatusOptions = { actor: RevokeActor; reason?: string };
+export type StatusOptions = { actor: Actor; reason?: string };
 
 export type StatusResult =
   | { ok: true; user: UserStanding; sessionsRevoked: number; grantsRevoked: number }
@@ -66,17 +67,14 @@ export async function changeAccountStatus(deps: StatusDeps, userId: string, chan
   const changed = await deps.knex.transaction(async (trx): Promise<Changed> => {
     const user = await updateUserStanding(trx, userId, fields);
     if (!user) return { problem: (await trx('users').where({ id: userId }).first('id')) ? 'deleted' : 'not_found' };
-    await recordAuditEvent(
-      trx,
-      withActor(options.actor, {
-        type: EVENT[change.action],
-        subjectUserId: user.id,
-        data: {
-          ...(reason ? { reason } : {}),
-          ...(change.action === 'lock' ? { until: change.until.toISOString() } : {}),
-        },
-      }),
-    );
+    await recordActorEvent(trx, options.actor, {
+      type: EVENT[change.action],
+      subjectUserId: user.id,
+      data: {
+        ...(reason ? { reason } : {}),
+        ...(change.action === 'lock' ? { until: change.until.toISOString() } : {}),
+      },
+    });
     const grantsRevoked = endsAccess ? await revokeGrantsIn(trx, userId, { actor: options.actor, reason: endsAccess }) : 0;
     publishAfterCommit(trx, deps.store, 'user:updated', { userId: user.id });
     return { user, grantsRevoked };
@@ -87,7 +85,7 @@ export async function changeAccountStatus(deps: StatusDeps, userId: string, chan
   return { ok: true, user: changed.user, sessionsRevoked, grantsRevoked: changed.grantsRevoked };
 }
 
-export type GrantRevocation = { actor: RevokeActor; clientId?: string; reason?: string };
+export type GrantRevocation = { actor: Actor; clientId?: string; reason?: string };
 
 /**
  * Revokes a user's grants (all, or those at one client) with everything they
@@ -113,15 +111,12 @@ export function revokeOwnGrants(
 
 async function revokeGrantsIn(trx: Knex, userId: string, options: GrantRevocation): Promise<number> {
   const grants = await revokeUserGrants(trx, userId, options.clientId);
-  await recordAuditEvent(
-    trx,
-    withActor(options.actor, {
-      type: 'grant.revoked',
-      subjectUserId: userId,
-      // The grants' app, when one; never the app the actor came through.
-      clientId: options.clientId,
-      data: { grants, ...(options.reason ? { reason: options.reason.slice(0, REASON_MAX) } : {}) },
-    }),
-  );
+  await recordActorEvent(trx, options.actor, {
+    type: 'grant.revoked',
+    subjectUserId: userId,
+    // The grants' app, when one; never the app the actor came through.
+    clientId: options.clientId,
+    data: { grants, ...(options.reason ? { reason: options.reason.slice(0, REASON_MAX) } : {}) },
+  });
   return grants;
 }

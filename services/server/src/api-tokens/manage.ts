@@ -12,7 +12,7 @@ import {
   type ApiTokenStatus,
 } from '../db/api-tokens.ts';
 import type { Position } from '../db/keyset.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { displayPrefix, generatePersonalToken } from './format.ts';
 import { scopesBeyondOwner } from './scopes.ts';
 
@@ -22,9 +22,6 @@ import { scopesBeyondOwner } from './scopes.ts';
  */
 
 export type TokenDeps = { knex: Knex; keyring: Keyring };
-
-/** Who acted, for the audit event (a user, a client, a PAT's owner, the CLI). */
-export type TokenActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent' | 'data'>;
 
 /** Tokens live at most a year: a leaked token that nobody revokes dies eventually. */
 export const MAX_TOKEN_LIFETIME_DAYS = 365;
@@ -76,7 +73,7 @@ export type CreateTokenResult =
   | { ok: true; token: string; view: TokenView }
   | { ok: false; problem: 'not_found' | 'conflict' | 'scope_not_held' | 'invalid'; detail: string };
 
-export async function createPersonalToken(deps: TokenDeps, input: CreateTokenInput, actor: TokenActor): Promise<CreateTokenResult> {
+export async function createPersonalToken(deps: TokenDeps, input: CreateTokenInput, actor: Actor): Promise<CreateTokenResult> {
   const name = input.name.trim();
   if (!name || name.length > TOKEN_NAME_MAX) return { ok: false, problem: 'invalid', detail: `name must be 1 to ${TOKEN_NAME_MAX} characters` };
   if (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1 || input.expiresInDays > MAX_TOKEN_LIFETIME_DAYS) {
@@ -99,11 +96,10 @@ export async function createPersonalToken(deps: TokenDeps, input: CreateTokenInp
       expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
     });
     if (!row) return { ok: false, problem: 'conflict', detail: `a token named "${name}" already exists` };
-    await recordAuditEvent(trx, {
+    await recordActorEvent(trx, actor, {
       type: 'api_token.created',
-      ...actor,
       subjectUserId: user.id,
-      data: { ...actor.data, api_token_id: row.id, name, scopes, expires_at: iso(row.expires_at) },
+      data: { api_token_id: row.id, name, scopes, expires_at: iso(row.expires_at) },
     });
     return { ok: true, token, view: tokenView(row, user.id) };
   });
@@ -134,7 +130,7 @@ export async function changePersonalToken(
   deps: Pick<TokenDeps, 'knex'>,
   id: string,
   change: Change,
-  actor: TokenActor,
+  actor: Actor,
   ownerUserId?: string,
 ): Promise<TokenView | undefined> {
   return deps.knex.transaction(async (trx) => {
@@ -142,12 +138,7 @@ export async function changePersonalToken(
     if (!existing) return undefined;
     const row = change === 'revoke' ? await revokeApiToken(trx, id) : await setApiTokenBlocked(trx, id, change === 'block');
     if (!row) return undefined;
-    await recordAuditEvent(trx, {
-      type: EVENT[change],
-      ...actor,
-      subjectUserId: existing.user_id,
-      data: { ...actor.data, api_token_id: id, name: existing.name },
-    });
+    await recordActorEvent(trx, actor, { type: EVENT[change], subjectUserId: existing.user_id, data: { api_token_id: id, name: existing.name } });
     return tokenView(row, existing.user_id);
   });
 }

@@ -1,5 +1,6 @@
 import type { RouteMetadata } from '@latchkey/contract';
 import type { NextFunction, Request, Response } from 'express';
+import type { Actor } from '../events/actor.ts';
 import type { Principal } from './auth.ts';
 import { ApiProblem } from './problem.ts';
 
@@ -35,7 +36,7 @@ export function principalOf(res: Response): Principal {
 }
 
 /** The audit actor of a principal: the user (a PAT names its token too), or the client. */
-export function auditActor(principal: Principal): { actorUserId?: string; actorType?: 'client'; actorId?: string; clientId?: string; data: Record<string, unknown> } {
+export function auditActor(principal: Principal): Actor {
   if (principal.kind === 'client') return { actorType: 'client', actorId: principal.clientId, clientId: principal.clientId, data: {} };
   return {
     actorUserId: principal.userId,

@@ -2,12 +2,16 @@ import type { Knex } from 'knex';
 import { recordAuditEvent, type AuditEvent } from './audit.ts';
 
 /**
- * Who acted, as a shared service gets it: the CLI's operator, or the API's
- * caller (whose `data` names the way in, e.g. a personal API token's id).
+ * Who acted, as a shared service gets it: a user, a client, the operator
+ * (CLI) or the system; `clientId` the app they acted through, `data` extra
+ * detail about the actor (e.g. which personal API token).
  */
 export type Actor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent'> & { data?: Record<string, unknown> };
 
-/** Records `event` as done by `actor`; the actor's detail stays beside the event's own. */
+/**
+ * Records `event` as done by `actor`: the actor's data goes under the
+ * event's own, and an event that names its own client (a grant's app) keeps it.
+ */
 export function recordActorEvent(db: Knex, actor: Actor, event: Omit<AuditEvent, 'actorUserId' | 'actorType' | 'actorId'>): Promise<void> {
   const { data, ...who } = actor;
   return recordAuditEvent(db, { ...who, ...event, data: { ...data, ...event.data } });

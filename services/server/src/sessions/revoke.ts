@@ -1,25 +1,9 @@
 import type { Knex } from 'knex';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
 import type { EventChannels } from '../events/publish.ts';
 import type { Store } from '../store/index.ts';
 import { listUserSessions, revokeSessionRow } from './rows.ts';
 import { markRevoked } from './validity.ts';
-
-/**
- * Who acted, for the audit trail: a user, a client, the operator (CLI) or the
- * system; `clientId` the app they acted through, `data` extra detail about the
- * actor (e.g. which personal API token), merged into every event's data.
- */
-export type RevokeActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent'> & { data?: Record<string, unknown> };
-
-/**
- * An event with its actor: the actor's data goes under the event's own, and
- * an event that names its own client (a grant's app) keeps it.
- */
-export function withActor(actor: RevokeActor, event: AuditEvent): AuditEvent {
-  const { data: actorData, ...who } = actor;
-  return { ...who, ...event, ...('clientId' in event ? {} : { clientId: actor.clientId }), data: { ...actorData, ...event.data } };
-}
 
 /**
  * Revokes a browser session by its id (the uid). Postgres first, with its
@@ -32,19 +16,16 @@ export async function revokeSession(
   deps: { knex: Knex; store: Store },
   sessionId: string,
   reason: string,
-  actor: RevokeActor = { actorType: 'system' },
+  actor: Actor = { actorType: 'system' },
 ): Promise<boolean> {
   const row = await deps.knex.transaction(async (trx) => {
     const revoked = await revokeSessionRow(trx, sessionId, reason.slice(0, 200));
     if (revoked) {
-      await recordAuditEvent(
-        trx,
-        withActor(actor, {
-          type: 'session.revoked',
-          subject: { type: 'session', id: revoked.uid },
-          data: { reason, ...(revoked.userId ? { userId: revoked.userId } : {}) },
-        }),
-      );
+      await recordActorEvent(trx, actor, {
+        type: 'session.revoked',
+        subject: { type: 'session', id: revoked.uid },
+        data: { reason, ...(revoked.userId ? { userId: revoked.userId } : {}) },
+      });
     }
     return revoked;
   });
@@ -61,7 +42,7 @@ export async function revokeUserSessions(
   deps: { knex: Knex; store: Store },
   userId: string,
   reason: string,
-  actor?: RevokeActor,
+  actor?: Actor,
 ): Promise<number> {
   let revoked = 0;
   for (const session of await listUserSessions(deps.knex, userId)) {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { RevokeActor } from '../../sessions/revoke.ts';
+import type { Actor } from '../../events/actor.ts';
 import { auditActor, principalOf } from '../authorize.ts';
 import { decodeCursor, encodeCursor, type CursorScope } from '../cursor.ts';
 import { ApiProblem } from '../problem.ts';
@@ -7,7 +7,7 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import type { Position } from '../../db/keyset.ts';
 
 /** The caller of an admin route as the audit trail names them, and from where. */
-export function requestActor(req: Request, res: Response): RevokeActor {
+export function requestActor(req: Request, res: Response): Actor {
   return {
     ...auditActor(principalOf(res)),
     ip: req.ip,
