@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { apiRouter } from './api/index.ts';
+import { apiErrorHandler } from './api/problem.ts';
 import type { Config } from './config/env.ts';
 import type { Db } from './db/knex.ts';
 import { bodyLimit } from './http/body-limit.ts';
@@ -62,6 +63,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use(hostCheck(deps.config.issuer));
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
   app.use(apiRouter(deps));
+  // Every error under /api is problem+json: the API's own and those of the app-wide guards above (URL, body limit, Host).
+  app.use('/api', apiErrorHandler(deps.logger));
   app.use(['/interaction', '/signup'], formGuard);
   const csrf = createCsrf({
     keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),

@@ -1,3 +1,4 @@
+import { ERRORS } from '@latchkey/contract';
 import { HttpError } from '../http/errors.ts';
 
 /**
@@ -8,24 +9,12 @@ import { HttpError } from '../http/errors.ts';
  */
 export type AccountErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'precondition_failed' | 'precondition_required' | 'rate_limited' | 'forbidden';
 
-const STATUS: Record<AccountErrorCode, number> = {
-  validation_failed: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  precondition_required: 428,
-  rate_limited: 429,
-};
-
 export class AccountError extends HttpError {
   readonly field?: string;
-  readonly retryAfterSeconds?: number;
 
   constructor(code: AccountErrorCode, message: string, options: { field?: string; retryAfterSeconds?: number } = {}) {
-    super(STATUS[code], code, message, { expose: true });
+    super(ERRORS[code].status, code, message, { expose: true, retryAfterSeconds: options.retryAfterSeconds });
     this.name = 'AccountError';
     this.field = options.field;
-    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

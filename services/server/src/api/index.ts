@@ -23,7 +23,7 @@ import { meProfile } from './me/profile.ts';
 import { meSessions } from './me/sessions.ts';
 import type { ApiDeps } from './deps.ts';
 import { apiDocs } from './docs.ts';
-import { ApiProblem, apiErrorHandler } from './problem.ts';
+import { ApiProblem } from './problem.ts';
 
 type Implementation<T extends AppRouter> = Parameters<typeof createExpressEndpoints<T>>[1];
 
@@ -34,7 +34,7 @@ export const API_BODY_LIMIT = '32kb';
  * The REST API at /api: ts-rest routes from @latchkey/contract, each
  * resource registered with one `mount` line. Every route authenticates and
  * checks the scopes its contract metadata names before the request is
- * validated; errors are problem+json.
+ * validated; errors are problem+json (apiErrorHandler, mounted by app.ts).
  */
 export function apiRouter(deps: ApiDeps): Router {
   const router = express.Router();
@@ -74,6 +74,6 @@ export function apiRouter(deps: ApiDeps): Router {
   mount(contract.me.apps, meApps(deps));
 
   router.use('/api', (_req, _res, next) => next(new ApiProblem('not_found', 'no such API endpoint')));
-  router.use('/api', apiErrorHandler(deps.logger));
+  // The errors go on to apiErrorHandler, which app.ts mounts at /api after this router.
   return router;
 }

@@ -47,7 +47,26 @@ const zodFieldErrors = (where: string, error: ZodError | null): FieldError[] =>
 
 type ParserError = Error & { type?: string; status?: number; statusCode?: number };
 
-/** What a route, ts-rest or a body parser threw, as a problem; anything unknown is a logged 500. */
+/**
+ * The catalogue code of a client-error status, for errors that name none of
+ * their own (an app-wide guard's `invalid_request`, a body parser's status).
+ */
+const CODE_OF_STATUS: Readonly<Partial<Record<number, ErrorCode>>> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  428: 'precondition_required',
+  429: 'rate_limited',
+};
+
+const isCatalogued = (code: string, status: number): code is ErrorCode => Object.hasOwn(ERRORS, code) && ERRORS[code as ErrorCode].status === status;
+
+/** What a route, ts-rest, a body parser or an app-wide guard threw, as a problem; anything unknown is a logged 500. */
 export function toProblem(error: unknown): ApiProblem {
   if (error instanceof ApiProblem) return error;
   if (error instanceof RequestValidationError) {
@@ -59,29 +78,24 @@ export function toProblem(error: unknown): ApiProblem {
     ];
     return new ApiProblem('validation_failed', 'the request is not valid: see errors', { errors });
   }
-  // Domain services (shared with the CLI) throw HttpErrors named with catalogue codes.
-  if (error instanceof HttpError && Object.hasOwn(ERRORS, error.code) && error.status === ERRORS[error.code as ErrorCode].status) {
-    return new ApiProblem(error.code as ErrorCode, error.expose ? error.message : undefined, { cause: error });
-  }
   const e = error as ParserError;
-  if (e?.type === 'entity.too.large' || (error instanceof HttpError && error.status === 413)) {
-    return new ApiProblem('payload_too_large', 'the request body is too large');
-  }
+  if (e?.type === 'entity.too.large') return new ApiProblem('payload_too_large', 'the request body is too large');
   if (e?.type === 'entity.parse.failed') return new ApiProblem('validation_failed', 'the request body is not valid JSON');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiProblem('unsupported_media_type', 'the request body must be UTF-8 JSON');
   const status = error instanceof HttpError ? error.status : (e?.status ?? e?.statusCode);
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const detail = error instanceof HttpError && error.expose ? error.message : 'bad request';
-    return new ApiProblem(status === 404 ? 'not_found' : 'validation_failed', detail);
-  }
-  return new ApiProblem('internal_error', undefined, { cause: error });
+  if (typeof status !== 'number' || status < 400 || status >= 500) return new ApiProblem('internal_error', undefined, { cause: error });
+  // Domain services (shared with the CLI) name catalogue codes; other errors are placed by their status.
+  const code = error instanceof HttpError && isCatalogued(error.code, status) ? error.code : (CODE_OF_STATUS[status] ?? 'validation_failed');
+  const detail = error instanceof HttpError && error.expose ? error.message : undefined;
+  const retryAfter = error instanceof HttpError ? error.retryAfterSeconds : undefined;
+  return new ApiProblem(code, detail, { cause: error, headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined });
 }
 
 /** The /api error handler: problem+json, never a stack; 5xx logged with the cause. */
 export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) logger.error({ err: problem.cause ?? error, path: req.path }, 'api request failed');
+    if (problem.status >= 500) logger.error({ err: problem.cause ?? error, path: req.baseUrl + req.path }, 'api request failed');
     if (res.headersSent) return void res.end();
     sendProblem(res, problem);
   };

@@ -9,7 +9,7 @@ export const bodyLimit: RequestHandler = (req, res, next) => {
   if (Number.isFinite(length) && length > BODY_LIMIT_BYTES) {
     // The rest of the body is not read: close the connection after answering.
     res.set('Connection', 'close');
-    // The error handler answers a page on hosted pages, OAuth JSON elsewhere.
+    // The error handlers answer a page on hosted pages, problem+json under /api, OAuth JSON elsewhere.
     return next(new HttpError(413, 'invalid_request', `request body is larger than ${BODY_LIMIT_BYTES / 1024} KiB`));
   }
   next();

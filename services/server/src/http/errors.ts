@@ -14,13 +14,16 @@ export class HttpError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly code: string;
+  /** A limit's wait (429), answered as Retry-After. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(status: number, code: string, message: string, options: { expose?: boolean; cause?: unknown } = {}) {
+  constructor(status: number, code: string, message: string, options: { expose?: boolean; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(message, { cause: options.cause });
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
     this.expose = options.expose ?? status < 500;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -65,6 +68,7 @@ export function errorHandler(logger: Logger, brand: Brand): ErrorRequestHandler 
     const httpError = toHttpError(error);
     if (httpError.status >= 500) logger.error({ err: httpError.cause ?? httpError, path: req.path }, 'request failed');
     if (res.headersSent) return void res.end();
+    if (httpError.retryAfterSeconds) res.set('Retry-After', String(httpError.retryAfterSeconds));
     if (wantsPage(req)) return sendErrorPage(res, brand, httpError);
     res.status(httpError.status).json({
       error: httpError.code,
