@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { selectVersion, versionSql } from '../db/version.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { auditActor, type AccountActor, type AccountDeps } from './deps.ts';
@@ -38,7 +39,6 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/;
 // Control characters (incl. NUL, which Postgres text refuses) and line breaks never belong in a name.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-const VERSION = `(extract(epoch from updated_at) * 1000000)::bigint::text`;
 const columns = (knex: Knex) => [
   'id',
   'email',
@@ -50,7 +50,7 @@ const columns = (knex: Knex) => [
   'avatar_url',
   'created_at',
   'updated_at',
-  knex.raw(`${VERSION} as version`),
+  selectVersion(knex),
 ];
 
 const LIVE = (q: Knex.QueryBuilder) => q.where({ status: 'active' });
@@ -101,7 +101,7 @@ export async function updateProfile(
   const fields = Object.keys(changes);
   return knex.transaction(async (trx) => {
     const query = trx('users').where({ id: actor.userId }).modify(LIVE);
-    if (expected !== undefined) query.whereRaw(`${VERSION} = ?`, [expected]);
+    if (expected !== undefined) query.whereRaw(`${versionSql()} = ?`, [expected]);
     const rows = fields.length
       ? ((await query
           .update({ ...changes, updated_at: trx.fn.now() })

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { checkProfileChanges, type ProfileChanges } from '../account/profile.ts';
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
+import { selectVersion, versionSql } from '../db/version.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import type { Store } from '../store/index.ts';
@@ -34,8 +35,6 @@ export type AdminUser = {
   version: string;
 };
 
-const VERSION = `(extract(epoch from updated_at) * 1000000)::bigint::text`;
-
 const columns = (knex: Knex) => [
   'id',
   'email',
@@ -53,7 +52,7 @@ const columns = (knex: Knex) => [
   'updated_at',
   'last_login_at',
   'deleted_at',
-  knex.raw(`${VERSION} as version`),
+  selectVersion(knex),
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -126,7 +125,7 @@ export async function updateUser(
   if (!UUID.test(id) || !/^\d{1,20}$/.test(options.expectedVersion)) return { ok: false, problem: UUID.test(id) ? 'stale' : 'not_found' };
 
   const current = await deps.knex.transaction(async (trx): Promise<AdminUser | UpdateUserResult> => {
-    const query = trx('users').where({ id }).whereNot({ status: 'deleted' }).whereRaw(`${VERSION} = ?`, [options.expectedVersion]);
+    const query = trx('users').where({ id }).whereNot({ status: 'deleted' }).whereRaw(`${versionSql()} = ?`, [options.expectedVersion]);
     let rows: AdminUser[];
     try {
       rows = names.length ? ((await query.update({ ...fields, updated_at: trx.fn.now() }).returning(columns(trx))) as AdminUser[]) : ((await query.select(columns(trx))) as AdminUser[]);

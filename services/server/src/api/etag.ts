@@ -1,17 +1,10 @@
-import type { Knex } from 'knex';
 import { ApiProblem } from './problem.ts';
 
 /**
- * ETags are the row's updated_at to the microsecond, read in SQL (a JS Date
- * keeps only milliseconds, which two quick writes can share). Updates run
+ * ETags are the row's version (src/db/version.ts). Updates run
  * `… WHERE id = ? AND <version> = ?`, so of two admins who read the same
  * version only the first write lands; the second gets 412.
  */
-export const versionSql = (column = 'updated_at') => `(extract(epoch from ${column}) * 1000000)::bigint`;
-
-/** `version` selected next to the row's columns. */
-export const selectVersion = (knex: Knex, column = 'updated_at') => knex.raw(`${versionSql(column)}::text as version`);
-
 export const etagOf = (version: string): string => `"${version}"`;
 
 /**

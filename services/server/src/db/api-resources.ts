@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { selectVersion } from './version.ts';
 
 export type ApiResourceRow = {
   id: string;
@@ -15,8 +16,6 @@ export type ApiResourceRow = {
 
 /** A row with `version`: updated_at to the microsecond (a JS Date keeps only milliseconds), for If-Match. */
 export type VersionedApiResourceRow = ApiResourceRow & { version: string };
-
-const VERSION = `(extract(epoch from updated_at) * 1000000)::bigint::text as version`;
 
 /** An operator-registered API by identifier; the built-in row's placeholder identifier never matches. */
 export function findApiResource(knex: Knex, identifier: string): Promise<ApiResourceRow | undefined> {
@@ -42,7 +41,7 @@ export async function insertApiResource(
 
 /** One resource by id (a uuid), with its version; `forUpdate` locks the row until the transaction ends. */
 export function findApiResourceRow(knex: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<VersionedApiResourceRow | undefined> {
-  const query = knex<ApiResourceRow>('api_resources').select('*', knex.raw(VERSION)).where({ id }).first();
+  const query = knex<ApiResourceRow>('api_resources').select('*', selectVersion(knex)).where({ id }).first();
   return (options.forUpdate ? query.forUpdate() : query) as Promise<VersionedApiResourceRow | undefined>;
 }
 

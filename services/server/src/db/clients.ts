@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { selectVersion } from './version.ts';
 
 export type ClientRow = {
   id: string;
@@ -22,7 +23,6 @@ export type NewClient = Omit<ClientRow, 'created_at' | 'updated_at'>;
 export type VersionedClientRow = ClientRow & { version: string };
 
 // Microseconds since the epoch, as text: exact, so an ETag compares equal only to the same write.
-const VERSION = `(extract(epoch from updated_at) * 1000000)::bigint::text as version`;
 
 /** Inserts a client; returns false (and writes nothing) when the name or id is taken. */
 export async function insertClient(knex: Knex, client: NewClient): Promise<boolean> {
@@ -44,7 +44,7 @@ export async function findClientByName(knex: Knex, name: string): Promise<Client
 
 /** One client by id, with its version; `forUpdate` locks the row until the transaction ends. */
 export async function findClientRow(knex: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<VersionedClientRow | undefined> {
-  const query = knex<ClientRow>('clients').select('*', knex.raw(VERSION)).where({ id }).first();
+  const query = knex<ClientRow>('clients').select('*', selectVersion(knex)).where({ id }).first();
   return (options.forUpdate ? query.forUpdate() : query) as Promise<VersionedClientRow | undefined>;
 }
 

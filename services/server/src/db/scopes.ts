@@ -1,16 +1,15 @@
 import type { Knex } from 'knex';
+import { micros, selectVersion, versionSql } from './version.ts';
 
 export type ScopeRow = { name: string; description: string; created_at: Date; updated_at: Date };
 
 /** A row with `version` (updated_at in microseconds, for ETags) and whether the built-in API owns it. */
 export type VersionedScopeRow = ScopeRow & { version: string; built_in: boolean };
 
-const micros = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint`;
-
 function selectScopes(knex: Knex) {
   return knex('scopes').select(
     'scopes.*',
-    knex.raw(`${micros('scopes.updated_at')}::text as version`),
+    selectVersion(knex, 'scopes.updated_at'),
     knex.raw(`${micros('scopes.created_at')}::text as created_micros`),
     knex.raw(`exists (select 1 from api_resources r where r.built_in and scopes.name = any (r.scopes)) as built_in`),
   );
@@ -40,7 +39,7 @@ export async function findScope(knex: Knex, name: string): Promise<VersionedScop
 export async function updateScopeIfVersion(knex: Knex, name: string, version: string, description: string): Promise<VersionedScopeRow | undefined> {
   const updated = await knex('scopes')
     .where({ name })
-    .andWhereRaw(`${micros('updated_at')} = ?::bigint`, [version])
+    .andWhereRaw(`${versionSql()} = ?`, [version])
     .update({ description, updated_at: knex.raw('clock_timestamp()') });
   return updated ? findScope(knex, name) : undefined;
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
 import { keyset, pageOf, type Position } from './keyset.ts';
+import { selectVersion, versionSql } from './version.ts';
 
 /** Registered webhook endpoints. `secret` / `previous_secret` are sealed with the keyring ('webhook-secret'). */
 export type WebhookRow = {
@@ -22,9 +23,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export type NewWebhook = { url: string; description: string | null; event_types: string[]; secret: string; enabled: boolean };
 
-// The ETag's version: updated_at in microseconds (as src/api/etag.ts reads it).
-const versionSql = () => `(extract(epoch from updated_at) * 1000000)::bigint`;
-const RETURNING = (db: Knex) => ['*', db.raw(`${versionSql()}::text as version`)];
+const RETURNING = (db: Knex) => ['*', selectVersion(db)];
 
 export async function insertWebhook(db: Knex, webhook: NewWebhook): Promise<WebhookRow> {
   const [row] = await db('webhooks').insert(webhook).returning(RETURNING(db) as unknown as string[]);
@@ -57,7 +56,7 @@ export async function updateWebhook(db: Knex, id: string, change: WebhookChange,
     // A new version every time (milliseconds: the ETag travels through a JavaScript date), even twice in one millisecond.
     .update({ ...change, updated_at: db.raw(`greatest(date_trunc('milliseconds', clock_timestamp()), updated_at + interval '1 millisecond')`) })
     .returning(RETURNING(db) as unknown as string[]);
-  if (ifVersion !== undefined) query.andWhereRaw(`${versionSql()} = ?::bigint`, [ifVersion]);
+  if (ifVersion !== undefined) query.andWhereRaw(`${versionSql()} = ?`, [ifVersion]);
   const [row] = (await query) as WebhookRow[];
   if (row) return row;
   return (await findWebhook(db, id)) ? 'stale' : 'not_found';
@@ -66,7 +65,7 @@ export async function updateWebhook(db: Knex, id: string, change: WebhookChange,
 export async function deleteWebhook(db: Knex, id: string, ifVersion?: string): Promise<WebhookRow | 'not_found' | 'stale'> {
   if (!UUID.test(id)) return 'not_found';
   const query = db('webhooks').where({ id }).delete().returning(RETURNING(db) as unknown as string[]);
-  if (ifVersion !== undefined) query.andWhereRaw(`${versionSql()} = ?::bigint`, [ifVersion]);
+  if (ifVersion !== undefined) query.andWhereRaw(`${versionSql()} = ?`, [ifVersion]);
   const [row] = (await query) as WebhookRow[];
   if (row) return row;
   return (await findWebhook(db, id)) ? 'stale' : 'not_found';

@@ -7,6 +7,7 @@ import {
   type VersionedApiResourceRow,
 } from '../db/api-resources.ts';
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
+import { selectVersion } from '../db/version.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
 import { MAX_RESOURCE_TOKEN_TTL } from '../oidc/configuration.ts';
@@ -27,7 +28,6 @@ export const MIN_TOKEN_TTL = 60;
 export { MAX_RESOURCE_TOKEN_TTL };
 const NAME_MAX = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const VERSION_SQL = `(extract(epoch from updated_at) * 1000000)::bigint::text as version`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ResourceActor = Actor;
@@ -157,7 +157,7 @@ const ORDERS: Record<ResourceSort, KeysetOrder> = {
  * (urn:latchkey:api), and is shown with its real one.
  */
 export async function searchResources(deps: ResourceDeps, filter: ResourceFilter, page: { limit: number; after?: Position }): Promise<{ items: ResourceView[]; next: Position | null }> {
-  const query = deps.knex('api_resources').select('*', deps.knex.raw(VERSION_SQL));
+  const query = deps.knex('api_resources').select('*', selectVersion(deps.knex));
   if (filter.identifierPrefix !== undefined) query.whereRaw('starts_with(identifier, ?)', [filter.identifierPrefix]);
   keyset(query, deps.knex, ORDERS[filter.sort], page.after, page.limit);
   const { rows, next } = pageOf((await query) as Array<VersionedApiResourceRow & { keyset_key: string }>, page.limit, (row) => row.id);
