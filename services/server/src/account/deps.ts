@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
+import type { Actor } from '../events/actor.ts';
 import type { Logger } from '../http/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Limiter } from '../ratelimit/index.ts';
@@ -16,4 +17,4 @@ export type AccountDeps = { config: Config; db: Db; store: Store; keyring: Keyri
 export type AccountActor = { userId: string; ip?: string; userAgent?: string };
 
 /** The audit event's actor fields for the owner acting on their own account. */
-export const auditActor = (actor: AccountActor) => ({ actorUserId: actor.userId, ip: actor.ip, userAgent: actor.userAgent });
+export const auditActor = (actor: AccountActor): Actor => ({ actorUserId: actor.userId, ip: actor.ip, userAgent: actor.userAgent });

@@ -1,6 +1,6 @@
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
 import { consumeCode, normalizeCode, sendCode } from '../email-code/codes.ts';
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { emailChangedMail } from '../mail/templates.ts';
@@ -91,7 +91,7 @@ export async function confirmEmailChange(
         }
         throw error;
       });
-    await recordAuditEvent(trx, { type: 'email.changed', ...auditActor(actor), subjectUserId: actor.userId, data: { from: before.email, to: email } });
+    await recordActorEvent(trx, auditActor(actor), { type: 'email.changed', subjectUserId: actor.userId, data: { from: before.email, to: email } });
     publishAfterCommit(trx, deps.store, 'user:updated', { userId: actor.userId });
     return { oldEmail: before.email };
   });

@@ -1,4 +1,4 @@
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { hashPassword, verifyPassword } from '../password/hash.ts';
@@ -63,7 +63,7 @@ export async function changePassword(
     else query.whereNull('password_hash');
     const rows = Number(await query.update({ password_hash: passwordHash, failed_sign_in_count: 0, updated_at: trx.fn.now() }));
     if (!rows) return false;
-    await recordAuditEvent(trx, { type: 'password.changed', ...auditActor(actor), subjectUserId: actor.userId, data: { first: !user.password_hash } });
+    await recordActorEvent(trx, auditActor(actor), { type: 'password.changed', subjectUserId: actor.userId, data: { first: !user.password_hash } });
     publishAfterCommit(trx, deps.store, 'user:updated', { userId: actor.userId });
     return true;
   });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { selectVersion, versionSql } from '../db/version.ts';
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { auditActor, type AccountActor, type AccountDeps } from './deps.ts';
 import { AccountError } from './errors.ts';
@@ -120,7 +120,7 @@ export async function updateProfile(
       throw new AccountError('precondition_failed', 'the profile has changed since it was read');
     }
     if (fields.length) {
-      await recordAuditEvent(trx, { type: 'profile.updated', ...auditActor(actor), subjectUserId: actor.userId, data: { fields } });
+      await recordActorEvent(trx, auditActor(actor), { type: 'profile.updated', subjectUserId: actor.userId, data: { fields } });
       publishAfterCommit(trx, deps.store, 'user:updated', { userId: actor.userId });
     }
     return row;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { deleteScope, findScope, insertScope, listScopes, updateScopeIfVersion, upsertScope, type ScopeListQuery, type VersionedScopeRow } from '../db/scopes.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
+import type { AuditEventType } from '../events/audit.ts';
 import { HttpError } from '../http/errors.ts';
 
 /**
@@ -12,8 +13,6 @@ import { HttpError } from '../http/errors.ts';
 export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export const SCOPE_NAME_MAX = 200;
 export const DESCRIPTION_MAX = 300;
-
-export type ScopeActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent'> & { data?: Record<string, unknown> };
 
 export type ScopeView = { name: string; description: string; built_in: boolean; created_at: string; updated_at: string };
 
@@ -40,13 +39,11 @@ export function checkDescription(description: string, field = 'description'): st
   return trimmed;
 }
 
-async function audit(knex: Knex, type: AuditEvent['type'], name: string, actor: ScopeActor, data: Record<string, unknown> = {}) {
-  const { data: actorData, ...who } = actor;
-  await recordAuditEvent(knex, { ...who, type, subject: { type: 'scope', id: name }, data: { ...actorData, ...data } });
-}
+const audit = (knex: Knex, type: AuditEventType, name: string, actor: Actor, data: Record<string, unknown> = {}) =>
+  recordActorEvent(knex, actor, { type, subject: { type: 'scope', id: name }, data });
 
 /** Creates a scope; 409 when the name is taken. */
-export async function createScope(knex: Knex, input: { name: string; description: string }, actor: ScopeActor): Promise<VersionedScopeRow> {
+export async function createScope(knex: Knex, input: { name: string; description: string }, actor: Actor): Promise<VersionedScopeRow> {
   const name = checkScopeName(input.name);
   const description = checkDescription(input.description);
   return knex.transaction(async (trx) => {
@@ -58,7 +55,7 @@ export async function createScope(knex: Knex, input: { name: string; description
 }
 
 /** Creates a scope or changes its description, unconditionally (the CLI: an operator on the server is the last word). */
-export async function defineScope(knex: Knex, input: { name: string; description: string }, actor: ScopeActor): Promise<{ name: string; description: string }> {
+export async function defineScope(knex: Knex, input: { name: string; description: string }, actor: Actor): Promise<{ name: string; description: string }> {
   const name = checkScopeName(input.name);
   const description = checkDescription(input.description, actor.actorType === 'operator' ? '--description' : 'description');
   return knex.transaction(async (trx) => {
@@ -76,7 +73,7 @@ export async function getScope(knex: Knex, name: string): Promise<VersionedScope
 }
 
 /** Changes the description only if the scope is still at `version` (the If-Match ETag): 404 gone, 412 changed. */
-export async function describeScope(knex: Knex, name: string, version: string, description: string, actor: ScopeActor): Promise<VersionedScopeRow> {
+export async function describeScope(knex: Knex, name: string, version: string, description: string, actor: Actor): Promise<VersionedScopeRow> {
   const text = checkDescription(description);
   return knex.transaction(async (trx) => {
     const row = await updateScopeIfVersion(trx, name, version, text);
@@ -90,7 +87,7 @@ export async function describeScope(knex: Knex, name: string, version: string, d
 }
 
 /** Deletes a scope; the built-in API's scopes stay (its routes check them). */
-export async function removeScope(knex: Knex, name: string, actor: ScopeActor): Promise<void> {
+export async function removeScope(knex: Knex, name: string, actor: Actor): Promise<void> {
   await knex.transaction(async (trx) => {
     const row = await getScope(trx, name);
     if (row.built_in) throw new HttpError(409, 'conflict', `"${name}" is a scope of Latchkey's own API and cannot be deleted`);

@@ -3,7 +3,8 @@ import type { Keyring } from '../crypto/keyring.ts';
 import { findWebhookEvent } from '../db/webhook-events.ts';
 import { replayDelivery, replayEvent, type DeliveryRow } from '../db/webhook-deliveries.ts';
 import { deleteWebhook, findWebhook, insertWebhook, updateWebhook, type WebhookChange, type WebhookRow } from '../db/webhooks.ts';
-import { recordAuditEvent, type AuditEvent } from '../events/audit.ts';
+import { recordActorEvent, type Actor } from '../events/actor.ts';
+import type { AuditEventType } from '../events/audit.ts';
 import { isWebhookEventType } from './catalogue.ts';
 import { newWebhookSecret, ROTATION_GRACE_SECONDS, sealSecret } from './secret.ts';
 
@@ -14,11 +15,9 @@ import { newWebhookSecret, ROTATION_GRACE_SECONDS, sealSecret } from './secret.t
  */
 
 export type WebhookDeps = { knex: Knex; keyring: Keyring };
-/** Who acts; `data` (e.g. the personal API token used) is kept in the audit event's data. */
-export type WebhookActor = Pick<AuditEvent, 'actorUserId' | 'actorType' | 'actorId' | 'clientId' | 'ip' | 'userAgent' | 'data'>;
 
-const audit = (trx: Knex, type: AuditEvent['type'], actor: WebhookActor, id: string, data: Record<string, unknown>) =>
-  recordAuditEvent(trx, { type, ...actor, subject: { type: 'webhook', id }, data: { ...actor.data, ...data } });
+const audit = (trx: Knex, type: AuditEventType, actor: Actor, id: string, data: Record<string, unknown>) =>
+  recordActorEvent(trx, actor, { type, subject: { type: 'webhook', id }, data });
 
 export const URL_MAX_LENGTH = 2000;
 export const DESCRIPTION_MAX_LENGTH = 500;
@@ -75,7 +74,7 @@ export type WebhookProblem = { problem: 'invalid'; detail: string } | { problem:
 
 export type CreateWebhookInput = { url: string; description?: string | null; event_types: string[]; enabled?: boolean };
 
-export async function createWebhook(deps: WebhookDeps, input: CreateWebhookInput, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
+export async function createWebhook(deps: WebhookDeps, input: CreateWebhookInput, actor: Actor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
   const detail = webhookUrlProblem(input.url) ?? eventTypesProblem(input.event_types);
   if (detail) return { problem: 'invalid', detail };
   const secret = newWebhookSecret();
@@ -100,7 +99,7 @@ export async function updateWebhookSettings(
   id: string,
   input: UpdateWebhookInput,
   ifVersion: string,
-  actor: WebhookActor,
+  actor: Actor,
 ): Promise<{ webhook: WebhookView; version: string } | WebhookProblem> {
   const detail = (input.url !== undefined ? webhookUrlProblem(input.url) : undefined) ?? (input.event_types !== undefined ? eventTypesProblem(input.event_types) : undefined);
   if (detail) return { problem: 'invalid', detail };
@@ -117,7 +116,7 @@ export async function updateWebhookSettings(
   });
 }
 
-export async function removeWebhook(deps: WebhookDeps, id: string, ifVersion: string | undefined, actor: WebhookActor): Promise<{ deleted: true } | WebhookProblem> {
+export async function removeWebhook(deps: WebhookDeps, id: string, ifVersion: string | undefined, actor: Actor): Promise<{ deleted: true } | WebhookProblem> {
   return deps.knex.transaction(async (trx) => {
     const row = await deleteWebhook(trx, id, ifVersion);
     if (row === 'not_found' || row === 'stale') return { problem: row };
@@ -131,7 +130,7 @@ export async function removeWebhook(deps: WebhookDeps, id: string, ifVersion: st
  * signatures on every delivery) for ROTATION_GRACE_SECONDS, so receivers can
  * switch without losing a delivery; an older previous secret is dropped.
  */
-export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: WebhookActor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
+export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: Actor): Promise<{ webhook: WebhookView; secret: string; version: string } | WebhookProblem> {
   const secret = newWebhookSecret();
   return deps.knex.transaction(async (trx) => {
     const current = await findWebhook(trx, id);
@@ -152,7 +151,7 @@ export async function rotateWebhookSecret(deps: WebhookDeps, id: string, actor: 
 export type ReplayTarget = { delivery: string } | { event: string };
 
 /** Sends a delivery, or an event, to this webhook again (same webhook-id). */
-export async function replay(deps: WebhookDeps, webhookId: string, target: ReplayTarget, actor: WebhookActor): Promise<DeliveryRow | WebhookProblem> {
+export async function replay(deps: WebhookDeps, webhookId: string, target: ReplayTarget, actor: Actor): Promise<DeliveryRow | WebhookProblem> {
   return deps.knex.transaction(async (trx) => {
     if (!(await findWebhook(trx, webhookId))) return { problem: 'not_found' as const };
     if ('event' in target && !(await findWebhookEvent(trx, target.event))) return { problem: 'not_found' as const };
