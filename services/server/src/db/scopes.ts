@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { micros, selectVersion, versionSql } from './version.ts';
+import { keyset, pageOf, type KeysetOrder, type Position } from './keyset.ts';
+import { selectVersion, versionSql } from './version.ts';
 
 export type ScopeRow = { name: string; description: string; created_at: Date; updated_at: Date };
 
@@ -10,7 +11,6 @@ function selectScopes(knex: Knex) {
   return knex('scopes').select(
     'scopes.*',
     selectVersion(knex, 'scopes.updated_at'),
-    knex.raw(`${micros('scopes.created_at')}::text as created_micros`),
     knex.raw(`exists (select 1 from api_resources r where r.built_in and scopes.name = any (r.scopes)) as built_in`),
   );
 }
@@ -49,25 +49,20 @@ export async function deleteScope(knex: Knex, name: string): Promise<boolean> {
 }
 
 export type ScopeSort = 'name' | '-name' | 'created_at' | '-created_at';
-export type ScopeListQuery = { sort: ScopeSort; prefix?: string; limit: number; after?: ReadonlyArray<string | number | null> };
+export type ScopeListQuery = { sort: ScopeSort; prefix?: string };
 
-/**
- * One page in keyset order: by name, or by creation time with the name as
- * tie-breaker. `after` is the sort key of the last item of the previous page.
- * Returns limit + 1 rows at most so the caller knows whether more follow.
- */
-export async function listScopes(knex: Knex, query: ScopeListQuery): Promise<Array<VersionedScopeRow & { created_micros: string }>> {
-  const desc = query.sort.startsWith('-');
-  const byCreated = query.sort.endsWith('created_at');
-  const op = desc ? '<' : '>';
-  const dir = desc ? 'desc' : 'asc';
+const ORDERS: Record<ScopeSort, KeysetOrder> = {
+  name: { key: 'scopes.name', kind: 'text', id: 'scopes.name', idType: 'text', desc: false },
+  '-name': { key: 'scopes.name', kind: 'text', id: 'scopes.name', idType: 'text', desc: true },
+  created_at: { key: 'scopes.created_at', kind: 'timestamptz', id: 'scopes.name', idType: 'text', desc: false },
+  '-created_at': { key: 'scopes.created_at', kind: 'timestamptz', id: 'scopes.name', idType: 'text', desc: true },
+};
+
+/** One page in keyset order: by name, or by creation time with the name as tie-breaker. */
+export async function listScopes(knex: Knex, query: ScopeListQuery, page: { limit: number; after?: Position }): Promise<{ items: VersionedScopeRow[]; next: Position | null }> {
   const q = selectScopes(knex);
   if (query.prefix !== undefined) q.whereRaw('starts_with(scopes.name, ?)', [query.prefix]);
-  if (query.after) {
-    if (byCreated) q.whereRaw(`(${micros('scopes.created_at')}, scopes.name) ${op} (?::bigint, ?)`, [query.after[0] ?? null, query.after[1] ?? null]);
-    else q.whereRaw(`scopes.name ${op} ?`, [query.after[0] ?? null]);
-  }
-  if (byCreated) q.orderByRaw(`scopes.created_at ${dir}, scopes.name ${dir}`);
-  else q.orderBy('scopes.name', dir);
-  return (await q.limit(query.limit + 1)) as Array<VersionedScopeRow & { created_micros: string }>;
+  keyset(q, knex, ORDERS[query.sort], page.after, page.limit);
+  const { rows, next } = pageOf((await q) as Array<VersionedScopeRow & { keyset_key: string }>, page.limit, (row) => row.name);
+  return { items: rows, next };
 }
