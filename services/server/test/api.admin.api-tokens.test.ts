@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, clientCredentialsToken, personalToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { adminToken, apiClient, clientApi, personalToken, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Admin API over every user's personal API tokens. Attacks: a blocked or
@@ -13,11 +13,11 @@ describe('admin API: personal API tokens', () => {
   let readOnly: ApiClient;
   let adminId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const issued = await adminToken(server, ['api_tokens:read', 'api_tokens:write']);
     admin = apiClient(server, issued.token);
     adminId = issued.userId;
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['api_tokens:read'])).token);
+    readOnly = await clientApi(server, ['api_tokens:read']);
   });
   afterAll(() => server?.stop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, personalToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, okBody, personalToken, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * /api/v1/admin/audit-events: the audit log, newest first, filtered by
@@ -12,18 +12,14 @@ describe('admin API: audit events', () => {
   let api: ApiClient;
   let clientId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const created = await clientCredentialsToken(server, ['audit:read', 'users:write']);
     clientId = created.clientId;
     api = apiClient(server, created.token);
   });
   afterAll(() => server?.stop());
 
-  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['auditEvents']['list']>[0]>['query']>) => {
-    const answer = await api.admin.auditEvents.list({ query });
-    if (answer.status !== 200) throw new Error(`list: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
+  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['auditEvents']['list']>[0]>['query']>) => okBody(await api.admin.auditEvents.list({ query }));
 
   it('filters by subject, type and actor, newest first; a PAT write names its owner and token', async () => {
     const userId = await server.createUser();
@@ -90,7 +86,7 @@ describe('admin API: audit events', () => {
 
   it('401 without a token, 403 without audit:read', async () => {
     expect((await apiClient(server).admin.auditEvents.list({ query: {} })).status).toBe(401);
-    const other = apiClient(server, (await clientCredentialsToken(server, ['users:read', 'users:write'])).token);
+    const other = await clientApi(server, ['users:read', 'users:write']);
     const refused = await other.admin.auditEvents.list({ query: {} });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toMatch(/error="insufficient_scope", scope="audit:read"/);

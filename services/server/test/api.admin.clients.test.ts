@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
+import { adminToken, apiClient, clientApi, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
 import { freshPostgres } from './support/backends.ts';
 import { canUseRealServices, freePort, startTestServer, type TestServer } from './support/server.ts';
 
@@ -35,7 +35,7 @@ describe('admin API: clients', () => {
     const writer = await clientCredentialsToken(a, ['clients:read', 'clients:write']);
     api = apiClient(a, writer.token);
     apiClientId = writer.clientId;
-    readOnly = apiClient(a, (await clientCredentialsToken(a, ['clients:read'])).token);
+    readOnly = await clientApi(a, ['clients:read']);
   }, 60_000);
   afterAll(async () => {
     if (b && b !== a) await b.stop();
@@ -260,7 +260,7 @@ describe('admin API: clients', () => {
     expect(await statuses(apiClient(a))).toEqual([401, 401, 401, 401, 401, 401]);
     expect(await statuses(apiClient(a, 'not-a-token'))).toEqual([401, 401, 401, 401, 401, 401]);
     expect(await statuses(readOnly)).toEqual([200, 200, 403, 403, 403, 403]);
-    const wrongScope = apiClient(a, (await clientCredentialsToken(a, ['users:read'])).token);
+    const wrongScope = await clientApi(a, ['users:read']);
     const denied = await wrongScope.admin.clients.list({ query: {} });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toMatch(/insufficient_scope/);

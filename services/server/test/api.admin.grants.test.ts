@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithTokens } from './support/account-flow.ts';
-import { apiClient, clientCredentialsToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, okBody, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * /api/v1/admin/grants: what users allowed apps to do, by user and by
@@ -13,18 +13,14 @@ describe('admin API: grants', () => {
   let api: ApiClient;
   let clientId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const created = await clientCredentialsToken(server, ['grants:read', 'grants:write']);
     clientId = created.clientId;
     api = apiClient(server, created.token);
   });
   afterAll(() => server?.stop());
 
-  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['grants']['list']>[0]>['query']>) => {
-    const answer = await api.admin.grants.list({ query });
-    if (answer.status !== 200) throw new Error(`list: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
+  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['grants']['list']>[0]>['query']>) => okBody(await api.admin.grants.list({ query }));
 
   it('lists a user\'s grants; revoking one kills its tokens, is audited, and a second revocation is a 409', async () => {
     const person = await signInWithTokens(server);
@@ -78,9 +74,9 @@ describe('admin API: grants', () => {
     const [grant] = (await list({ user_id: person.userId })).items;
     const calls = (c: ApiClient) => [c.admin.grants.list({ query: {} }), c.admin.grants.revoke({ params: { id: grant!.id }, body: {} })];
     expect((await Promise.all(calls(apiClient(server)))).map((r) => r.status)).toEqual([401, 401]);
-    const readOnly = apiClient(server, (await clientCredentialsToken(server, ['grants:read'])).token);
+    const readOnly = await clientApi(server, ['grants:read']);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 403]);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['sessions:read', 'sessions:write'])).token);
+    const wrong = await clientApi(server, ['sessions:read', 'sessions:write']);
     expect((await Promise.all(calls(wrong))).map((r) => r.status)).toEqual([403, 403]);
     expect(await client.tokenIntrospection(person.config, person.tokens.access_token)).toMatchObject({ active: true });
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationCodeHashes } from '../src/accounts/invitations.ts';
 import { findUsableInvitation } from '../src/db/invitations.ts';
-import { adminToken, apiClient, clientCredentialsToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { adminToken, apiClient, clientApi, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * /api/v1/admin/invitations: created by the CLI's own service (code shown
@@ -13,7 +13,7 @@ describe('admin API: invitations', () => {
   let api: ApiClient;
   let adminId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const admin = await adminToken(server, ['invitations:read', 'invitations:write']);
     adminId = admin.userId;
     api = apiClient(server, admin.token);
@@ -116,9 +116,9 @@ describe('admin API: invitations', () => {
       c.admin.invitations.revoke({ params: { id: invitation.id } }),
     ];
     expect((await Promise.all(calls(apiClient(server)))).map((r) => r.status)).toEqual([401, 401, 401, 401]);
-    const readOnly = apiClient(server, (await clientCredentialsToken(server, ['invitations:read'])).token);
+    const readOnly = await clientApi(server, ['invitations:read']);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 200, 403, 403]);
-    const plainUser = apiClient(server, (await clientCredentialsToken(server, ['users:read'])).token);
+    const plainUser = await clientApi(server, ['users:read']);
     expect((await Promise.all(calls(plainUser))).map((r) => r.status)).toEqual([403, 403, 403, 403]);
     expect((await api.admin.invitations.get({ params: { id: invitation.id } })).body).toMatchObject({ status: 'pending' });
   });

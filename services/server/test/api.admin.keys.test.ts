@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Admin API for signing keys. Attacks: key material leaking through the
@@ -18,13 +18,13 @@ describe('admin API: signing keys', () => {
   const resource = 'https://keys-test.example.com';
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     await server.createResource(resource, ['read'], 300);
     const writer = await clientCredentialsToken(server, ['keys:read', 'keys:write']);
     api = apiClient(server, writer.token);
     apiToken = writer.token;
     apiClientId = writer.clientId;
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['keys:read'])).token);
+    readOnly = await clientApi(server, ['keys:read']);
   }, 60_000);
   afterAll(() => server?.stop());
 
@@ -98,17 +98,17 @@ describe('admin API: signing keys', () => {
     await until((published) => !published.includes(compromised), 'revoked key still published');
     await expect(jwtVerify(token, createLocalJWKSet(await jwks()), { audience: resource })).rejects.toThrow();
     expect(decodeProtectedHeader(await accessToken()).kid).toBe(revoked.body.active!.kid);
-    const listed = await apiClient(server, (await clientCredentialsToken(server, ['keys:read'])).token).admin.keys.list({ query: {} });
+    const listed = await (await clientApi(server, ['keys:read'])).admin.keys.list({ query: {} });
     expect(listed.status).toBe(200);
     if (listed.status === 200) expect(listed.body.items.map((k) => k.kid)).not.toContain(compromised);
 
     // The API's own tokens verify against the same keys: one the revoked key signed is dead too.
     expect((await api.admin.keys.list({ query: {} })).status).toBe(decodeProtectedHeader(apiToken).kid === compromised ? 401 : 200);
-    api = apiClient(server, (await clientCredentialsToken(server, ['keys:read', 'keys:write'])).token);
+    api = await clientApi(server, ['keys:read', 'keys:write']);
     expect((await api.admin.keys.revoke({ params: { kid: compromised } })).status).toBe(404);
     const event = await server.db.knex('audit_events').where({ type: 'signing_key.revoked', subject_id: compromised }).first();
     expect(event).toMatchObject({ actor_type: 'client', actor_id: apiClientId });
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['keys:read'])).token);
+    readOnly = await clientApi(server, ['keys:read']);
   });
 
   it('validation: unknown fields and malformed values are 400 and change nothing', async () => {
@@ -129,7 +129,7 @@ describe('admin API: signing keys', () => {
     const calls = (c: ApiClient) => [c.admin.keys.list({ query: {} }), c.admin.keys.rotate({ body: {} }), c.admin.keys.revoke({ params: { kid: someKid } })];
     expect((await Promise.all(calls(apiClient(server)))).map((r) => r.status)).toEqual([401, 401, 401]);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 403, 403]);
-    const other = apiClient(server, (await clientCredentialsToken(server, ['clients:write', 'users:write'])).token);
+    const other = await clientApi(server, ['clients:write', 'users:write']);
     expect((await Promise.all(calls(other))).map((r) => r.status)).toEqual([403, 403, 403]);
     expect(await kids()).toEqual(before);
   });

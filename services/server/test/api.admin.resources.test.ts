@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, etag, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Admin API for API resources (RFC 8707 audiences). Attacks: taking over this
@@ -18,11 +18,11 @@ describe('admin API: resources', () => {
   let readOnly: ApiClient;
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const writer = await clientCredentialsToken(server, ['resources:read', 'resources:write']);
     api = apiClient(server, writer.token);
     apiClientId = writer.clientId;
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['resources:read'])).token);
+    readOnly = await clientApi(server, ['resources:read']);
   }, 60_000);
   afterAll(() => server?.stop());
 
@@ -153,7 +153,7 @@ describe('admin API: resources', () => {
     ];
     expect((await Promise.all(calls(apiClient(server)))).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 200, 403, 403, 403]);
-    const other = apiClient(server, (await clientCredentialsToken(server, ['clients:write'])).token);
+    const other = await clientApi(server, ['clients:write']);
     expect((await Promise.all(calls(other))).map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithTokens } from './support/account-flow.ts';
-import { apiClient, clientCredentialsToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, okBody, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 import { SessionBrowser, signInAt } from './support/session-flow.ts';
 
 /**
@@ -14,18 +14,14 @@ describe('admin API: sessions', () => {
   let api: ApiClient;
   let clientId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const created = await clientCredentialsToken(server, ['sessions:read', 'sessions:write']);
     clientId = created.clientId;
     api = apiClient(server, created.token);
   });
   afterAll(() => server?.stop());
 
-  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['sessions']['list']>[0]>['query']>) => {
-    const answer = await api.admin.sessions.list({ query });
-    if (answer.status !== 200) throw new Error(`list: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return answer.body;
-  };
+  const list = async (query: NonNullable<NonNullable<Parameters<ApiClient['admin']['sessions']['list']>[0]>['query']>) => okBody(await api.admin.sessions.list({ query }));
 
   it('lists a user\'s live sessions; revoking one ends it at once, is audited, and a second revocation is a 409', async () => {
     const person = await signInWithTokens(server);
@@ -86,9 +82,9 @@ describe('admin API: sessions', () => {
     const [session] = (await list({ user_id: person.userId })).items;
     const calls = (c: ApiClient) => [c.admin.sessions.list({ query: {} }), c.admin.sessions.revoke({ params: { id: session!.id }, body: {} })];
     expect((await Promise.all(calls(apiClient(server)))).map((r) => r.status)).toEqual([401, 401]);
-    const readOnly = apiClient(server, (await clientCredentialsToken(server, ['sessions:read'])).token);
+    const readOnly = await clientApi(server, ['sessions:read']);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 403]);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['users:read', 'users:write'])).token);
+    const wrong = await clientApi(server, ['users:read', 'users:write']);
     expect((await Promise.all(calls(wrong))).map((r) => r.status)).toEqual([403, 403]);
     expect(await person.silent(server.url)).toBe('code');
   });

@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithTokens } from './support/account-flow.ts';
-import { adminToken, apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { adminToken, apiClient, clientApi, clientCredentialsToken, etag, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * /api/v1/admin/users through the typed client: search with allowlisted
@@ -18,7 +18,7 @@ describe('admin API: users', () => {
   const email = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     ({ token, clientId } = await clientCredentialsToken(server, ['users:read', 'users:write']));
     api = apiClient(server, token);
   });
@@ -192,7 +192,7 @@ describe('admin API: users', () => {
     const anonymous = await Promise.all(calls(apiClient(server)));
     expect(anonymous.map((r) => r.status)).toEqual(Array(11).fill(401));
     expect(anonymous[0]!.headers.get('www-authenticate')).toMatch(/^Bearer realm="latchkey"/);
-    const readOnly = apiClient(server, (await clientCredentialsToken(server, ['users:read'])).token);
+    const readOnly = await clientApi(server, ['users:read']);
     expect((await Promise.all(calls(readOnly))).map((r) => r.status)).toEqual([200, 200, ...Array(9).fill(403)]);
     expect((await api.admin.users.get({ params: { id: user.id } })).body).toMatchObject({ status: 'active', first_name: null, locked_until: null });
   });

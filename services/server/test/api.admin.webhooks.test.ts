@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeAccountStatus } from '../src/accounts/status.ts';
-import { apiClient, clientCredentialsToken, etag, personalToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, etag, personalToken, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 import { startReceiver, type Receiver } from './support/webhook-receiver.ts';
 
 const OPERATOR = { actorType: 'operator' as const, actorId: 'test' };
@@ -14,9 +14,9 @@ describe('admin API: webhooks', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    server = await startTestServer({ ...(canUseRealServices ? { backend: 'postgres' as const } : {}), webhooks: { pollMs: 50 } });
-    api = apiClient(server, (await clientCredentialsToken(server, ['webhooks:read', 'webhooks:write'])).token);
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['webhooks:read'])).token);
+    server = await startApiTestServer({ webhooks: { pollMs: 50 } });
+    api = await clientApi(server, ['webhooks:read', 'webhooks:write']);
+    readOnly = await clientApi(server, ['webhooks:read']);
     receiver = await startReceiver();
   });
   afterAll(async () => {

@@ -2,15 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, apiIdentifier, clientCredentialsToken, userToken } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { adminToken, apiClient, apiIdentifier, clientCredentialsToken, startApiTestServer, userToken } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 const LIST = '/api/v1/admin/scopes';
 
 describe('REST API authentication and authorization', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
   });
   afterAll(() => server?.stop());
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { API_SCOPE_NAMES } from '@latchkey/contract';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, apiIdentifier, clientCredentialsToken, etag, personalToken, userToken } from './support/api.ts';
+import { adminToken, apiClient, apiIdentifier, clientCredentialsToken, etag, personalToken, startApiTestServer, userToken } from './support/api.ts';
 import { contractRoutes, fillPath, hasBody, KNOWN_SCOPES, type ContractRoute } from './support/contract-routes.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Every route of the contract × every kind of caller → the status the
@@ -46,7 +46,7 @@ describe('REST API authorization matrix (every contract route × every caller)',
   }
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const sets = new Map(contractRoutes.filter((r) => r.scopes?.length).map((r) => [keyOf(r.scopes!), r.scopes!]));
 
     const rightAdmin = await server.createUser({ role: 'admin' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { clientApi, clientCredentialsToken, startApiTestServer, type ApiClient } from './support/api.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
 describe('REST API cursors', () => {
   let server: TestServer;
@@ -8,8 +8,8 @@ describe('REST API cursors', () => {
   let api: ApiClient;
   const names = Array.from({ length: 7 }, (_, i) => `cursor:${String.fromCharCode(97 + i)}`);
   beforeAll(async () => {
-    [server, other] = await Promise.all([startTestServer(canUseRealServices ? { backend: 'postgres' } : {}), startTestServer()]);
-    api = apiClient(server, (await clientCredentialsToken(server, ['scopes:read', 'scopes:write'])).token);
+    [server, other] = await Promise.all([startApiTestServer(), startTestServer()]);
+    api = await clientApi(server, ['scopes:read', 'scopes:write']);
     for (const name of names) expect((await api.admin.scopes.create({ body: { name, description: name } })).status).toBe(201);
   });
   afterAll(async () => {
@@ -64,7 +64,7 @@ describe('REST API cursors', () => {
   });
 
   it('a cursor from another server (other secret) is refused', async () => {
-    const otherApi = apiClient(other, (await clientCredentialsToken(other, ['scopes:read'])).token);
+    const otherApi = await clientApi(other, ['scopes:read']);
     const page = await otherApi.admin.scopes.list({ query: { limit: 2, sort: 'name' } });
     if (page.status !== 200 || !page.body.next_cursor) throw new Error('no cursor on the other server');
     await expectInvalid({ sort: 'name', cursor: page.body.next_cursor });

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { clientApi, startApiTestServer } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 describe('If-Match versions that no row can have', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
   });
   afterAll(() => server?.stop());
 
   it('a 20-digit ETag (beyond any version) is a 412, never a 500', async () => {
-    const api = apiClient(server, (await clientCredentialsToken(server, ['scopes:write', 'webhooks:write'])).token);
+    const api = await clientApi(server, ['scopes:write', 'webhooks:write']);
     const huge = '"99999999999999999999"';
     await api.admin.scopes.create({ body: { name: 'big:etag', description: 'Big' } });
     const scope = await api.admin.scopes.update({ params: { name: 'big:etag' }, headers: { 'if-match': huge }, body: { description: 'x' } });

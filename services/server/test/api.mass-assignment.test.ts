@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { API_SCOPE_NAMES } from '@latchkey/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, etag, userToken, type ApiClient } from './support/api.ts';
+import { adminToken, apiClient, etag, startApiTestServer, userToken, type ApiClient } from './support/api.ts';
 import { bodyOf, contractRoutes, fillPath, hasBody, objectShape } from './support/contract-routes.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Mass assignment: a body field a route does not declare is refused (400
@@ -35,7 +35,7 @@ describe('REST API: no mass assignment on any route with a body', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     admin = await adminToken(server, [...API_SCOPE_NAMES]);
     api = apiClient(server, admin.token);
   }, 60_000);

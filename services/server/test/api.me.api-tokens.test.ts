@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWellFormedPersonalToken } from '../src/api-tokens/format.ts';
-import { apiClient, clientCredentialsToken, personalToken, userToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, personalToken, startApiTestServer, userToken, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Account API: a user's own personal API tokens. Attacks: minting a token
@@ -14,7 +14,7 @@ describe('account API: personal API tokens', () => {
   let me: ApiClient;
   let userId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     userId = await server.createUser({ scopes: ['read:things'] });
     me = apiClient(server, (await userToken(server, ['account'], { userId })).token);
   });
@@ -148,7 +148,7 @@ describe('account API: personal API tokens', () => {
     const refused = await apiClient(server, noAccount.token).me.apiTokens.list({ query: {} });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'insufficient_scope' });
-    const machine = apiClient(server, (await clientCredentialsToken(server, ['account'])).token);
+    const machine = await clientApi(server, ['account']);
     expect((await machine.me.apiTokens.create({ body: { name: 'x', scopes: ['account'] } })).status).toBe(403);
   });
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { apiClient, clientCredentialsToken, userToken } from './support/api.ts';
+import { apiClient, clientApi, startApiTestServer, userToken } from './support/api.ts';
 import { signInWithTokens } from './support/account-flow.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 describe('account API: connected apps (/api/v1/me/apps)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
   });
   afterAll(() => server?.stop());
 
@@ -53,7 +53,7 @@ describe('account API: connected apps (/api/v1/me/apps)', () => {
 
   it('401 without a token, 403 without the account scope', async () => {
     expect((await apiClient(server).me.apps.list()).status).toBe(401);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['grants:read'])).token);
+    const wrong = await clientApi(server, ['grants:read']);
     expect((await wrong.me.apps.list()).status).toBe(403);
     expect((await wrong.me.apps.revoke({ params: { client_id: 'abc' } })).status).toBe(403);
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, userToken } from './support/api.ts';
+import { apiClient, clientApi, userToken } from './support/api.ts';
 import { canUseRealServices, startTestServerWithMail, type MailTestServer } from './support/server.ts';
 
 const address = (name: string) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
@@ -122,7 +122,7 @@ describe('account API: change email (/api/v1/me/email)', () => {
 
   it('401 without a token, 403 without the account scope', async () => {
     expect((await apiClient(server).me.email.start({ body: { email: address('a') } })).status).toBe(401);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['users:read'])).token);
+    const wrong = await clientApi(server, ['users:read']);
     expect((await wrong.me.email.start({ body: { email: address('a') } })).status).toBe(403);
     expect((await wrong.me.email.confirm({ body: { email: address('a'), code: '123456' } })).status).toBe(403);
   });

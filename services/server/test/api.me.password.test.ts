@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/password/hash.ts';
-import { apiClient, clientCredentialsToken, userToken } from './support/api.ts';
+import { apiClient, clientApi, userToken } from './support/api.ts';
 import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
 import { SessionBrowser, signInAt, silentSignIn } from './support/session-flow.ts';
 
@@ -79,7 +79,7 @@ describe('account API: change password (/api/v1/me/password)', () => {
 
   it('401 without a token, 403 without the account scope', async () => {
     expect((await apiClient(server).me.password.change({ body: { new_password: NEW } })).status).toBe(401);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['users:write'])).token);
+    const wrong = await clientApi(server, ['users:write']);
     expect((await wrong.me.password.change({ body: { new_password: NEW } })).status).toBe(403);
   });
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, etag, userToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, etag, startApiTestServer, userToken, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 describe('account API: profile (/api/v1/me)', () => {
   let server: TestServer;
   let api: ApiClient;
   let userId: string;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     userId = await server.createUser({ email_verified: false, first_name: 'Ada', last_name: 'Lovelace' });
     api = apiClient(server, (await userToken(server, ['account'], { userId })).token);
   });
@@ -85,10 +85,10 @@ describe('account API: profile (/api/v1/me)', () => {
     const anonymous = await apiClient(server).me.profile.get();
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="latchkey"/);
-    const wrongScope = await apiClient(server, (await clientCredentialsToken(server, ['scopes:read'])).token).me.profile.get();
+    const wrongScope = await (await clientApi(server, ['scopes:read'])).me.profile.get();
     expect(wrongScope.status).toBe(403);
     expect(wrongScope.body).toMatchObject({ code: 'insufficient_scope' });
-    const machine = await apiClient(server, (await clientCredentialsToken(server, ['account'])).token).me.profile.get();
+    const machine = await (await clientApi(server, ['account'])).me.profile.get();
     expect(machine.status).toBe(403);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, userToken, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, startApiTestServer, userToken, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 import { SessionBrowser, signInAt, silentSignIn } from './support/session-flow.ts';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
@@ -10,7 +10,7 @@ describe('account API: sessions (/api/v1/me/sessions)', () => {
   let server: TestServer;
   let client: Awaited<ReturnType<TestServer['createClient']>>;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     client = await server.createClient();
   });
   afterAll(() => server?.stop());
@@ -89,7 +89,7 @@ describe('account API: sessions (/api/v1/me/sessions)', () => {
 
   it('401 without a token, 403 without the account scope', async () => {
     expect((await apiClient(server).me.sessions.list()).status).toBe(401);
-    const wrong = apiClient(server, (await clientCredentialsToken(server, ['sessions:read'])).token);
+    const wrong = await clientApi(server, ['sessions:read']);
     expect((await wrong.me.sessions.list()).status).toBe(403);
     expect((await wrong.me.sessions.revoke({ params: { id: 'abc' } })).status).toBe(403);
     expect((await wrong.me.sessions.revokeOthers({ body: { keep_session_id: 'abc' } })).status).toBe(403);

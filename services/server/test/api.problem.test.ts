@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
+import { apiClient, clientCredentialsToken, etag, startApiTestServer, type ApiClient } from './support/api.ts';
 import { expectNoLeak, rawRequest, type RawResponse } from './support/bad-input.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * Every error under /api is RFC 9457 problem+json with the catalogue code of
@@ -14,7 +14,7 @@ describe('API errors are problem+json per the catalogue', () => {
   let token: string;
   let api: ApiClient;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     token = (await clientCredentialsToken(server, ['clients:read', 'clients:write', 'keys:write', 'scopes:read'])).token;
     api = apiClient(server, token);
   });

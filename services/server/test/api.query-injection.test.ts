@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { API_SCOPE_NAMES } from '@latchkey/contract';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminToken, apiClient, personalToken, userToken, type ApiClient } from './support/api.ts';
+import { adminToken, apiClient, personalToken, startApiTestServer, userToken, type ApiClient } from './support/api.ts';
 import { contractRoutes, fillPath, objectShape, unwrap, type ContractRoute } from './support/contract-routes.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * List routes under hostile query strings: sort and filters only from the
@@ -39,7 +39,7 @@ describe('REST API list routes: query injection and forged cursors', () => {
   const params: Record<string, Record<string, string>> = {};
 
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
+    server = await startApiTestServer();
     const admin = await adminToken(server, [...API_SCOPE_NAMES]);
     token = admin.token;
     api = apiClient(server, token);

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, clientCredentialsToken, etag, type ApiClient } from './support/api.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { apiClient, clientApi, clientCredentialsToken, etag, startApiTestServer, type ApiClient } from './support/api.ts';
+import type { TestServer } from './support/server.ts';
 
 describe('admin API: scopes', () => {
   let server: TestServer;
   let api: ApiClient;
   let readOnly: ApiClient;
   beforeAll(async () => {
-    server = await startTestServer(canUseRealServices ? { backend: 'postgres' } : {});
-    api = apiClient(server, (await clientCredentialsToken(server, ['scopes:read', 'scopes:write'])).token);
-    readOnly = apiClient(server, (await clientCredentialsToken(server, ['scopes:read'])).token);
+    server = await startApiTestServer();
+    api = await clientApi(server, ['scopes:read', 'scopes:write']);
+    readOnly = await clientApi(server, ['scopes:read']);
   });
   afterAll(() => server?.stop());
 
@@ -67,7 +67,7 @@ describe('admin API: scopes', () => {
     for (const response of await Promise.all(calls(anonymous))) expect(response.status).toBe(401);
     const statuses = (await Promise.all(calls(readOnly))).map((r) => r.status);
     expect(statuses).toEqual([200, 200, 403, 403, 403]);
-    const none = apiClient(server, (await clientCredentialsToken(server, ['users:read'])).token);
+    const none = await clientApi(server, ['users:read']);
     expect((await Promise.all(calls(none))).map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
   });
 

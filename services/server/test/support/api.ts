@@ -3,7 +3,7 @@ import { initClient } from '@ts-rest/core';
 import * as client from 'openid-client';
 import { createPersonalToken } from '../../src/api-tokens/manage.ts';
 import { authorize } from './browser.ts';
-import type { TestServer } from './server.ts';
+import { canUseRealServices, startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 
 /**
  * Helpers for REST API tests: a typed client made from the contract, and
@@ -24,6 +24,10 @@ export function apiClient(server: Pick<TestServer, 'url'>, token?: string, heade
 
 export type ApiClient = ReturnType<typeof apiClient>;
 
+/** A server for an API test: on real Postgres when the suite has it (where the API's proof runs), else on PGlite. */
+export const startApiTestServer = (options: TestServerOptions = {}): Promise<TestServer> =>
+  startTestServer({ ...(canUseRealServices ? { backend: 'postgres' as const } : {}), ...options });
+
 const discover = (server: TestServer, clientId: string, clientSecret?: string) =>
   client.discovery(new URL(server.issuer), clientId, clientSecret ? { client_secret: clientSecret } : {}, clientSecret ? undefined : client.None(), {
     execute: [client.allowInsecureRequests],
@@ -35,6 +39,17 @@ export async function clientCredentialsToken(server: TestServer, scopes: string[
   const config = await discover(server, client_id, client_secret);
   const tokens = await client.clientCredentialsGrant(config, { resource: apiIdentifier(server), scope: scopes.join(' ') });
   return { token: tokens.access_token, clientId: client_id };
+}
+
+/** A typed client calling as a new client-credentials client allowed exactly `scopes`. */
+export async function clientApi(server: TestServer, scopes: string[]): Promise<ApiClient> {
+  return apiClient(server, (await clientCredentialsToken(server, scopes)).token);
+}
+
+/** The body of a 200 answer, or fails the test with what came back. */
+export function okBody<R extends { status: number; body: unknown }>(answer: R): Extract<R, { status: 200 }>['body'] {
+  if (answer.status !== 200) throw new Error(`expected 200, got ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
 }
 
 /**
