@@ -10,7 +10,9 @@ import { canUseRealServices, freePort, startTestServer, type TestServer } from '
  * servers. Attacks: a leaked secret that keeps working after rotation, a
  * deleted client's tokens that keep working, mass assignment (a secret hash
  * or first_party smuggled in), redirect URIs the CLI would refuse, two admins
- * overwriting each other, and a replica that still uses the old settings.
+ * overwriting each other, a replica that still uses the old settings, and
+ * hijacking a client that belongs to the server (the account console's) or to
+ * an API resource (its introspection client, which must never get a token).
  */
 describe('admin API: clients', () => {
   let a: TestServer;
@@ -244,6 +246,93 @@ describe('admin API: clients', () => {
     expect(injected.status).toBe(400);
     const unknownFilter = await readOnly.admin.clients.list({ query: { secret_hash: 'x' } as never });
     expect(unknownFilter.status).toBe(400);
+  });
+
+  it('the account console\'s built-in client is listed as built_in and cannot be changed, given a new secret or deleted', async () => {
+    // A console sign-in starts as the built-in client (and makes sure its row is there).
+    const startConsole = async (server: TestServer) => {
+      const started = await fetch(`${server.url}/account/login`, { redirect: 'manual' });
+      expect(started.status).toBe(303);
+      const auth = new URL(started.headers.get('location')!, server.url);
+      expect(auth.searchParams.get('client_id')).toBe('latchkey-account');
+      return (await fetch(auth, { redirect: 'manual' })).status;
+    };
+    expect(await startConsole(a)).toBe(303);
+
+    const listed = await readOnly.admin.clients.list({ query: { name_prefix: 'latchkey-account', limit: 100 } });
+    if (listed.status !== 200) throw new Error(`list: ${listed.status}`);
+    expect(listed.body.items).toEqual([expect.objectContaining({ client_id: 'latchkey-account', built_in: true, introspects_resource_id: null })]);
+    const others = await readOnly.admin.clients.list({ query: { limit: 100, sort: '-created_at' } });
+    if (others.status !== 200) throw new Error(`list: ${others.status}`);
+    expect(others.body.items.filter((c) => c.built_in).map((c) => c.client_id)).toEqual(['latchkey-account']);
+
+    const params = { client_id: 'latchkey-account' };
+    const got = await readOnly.admin.clients.get({ params });
+    expect(got.body).toMatchObject({ built_in: true });
+    const refusals = [
+      await api.admin.clients.update({ params, headers: { 'if-match': etag(got) }, body: { redirect_uris: ['https://evil.example.com/cb'] } }),
+      await api.admin.clients.update({ params, headers: { 'if-match': etag(got) }, body: { name: unique('renamed') } }),
+      await api.admin.clients.rotateSecret({ params }),
+      await api.admin.clients.delete({ params }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/latchkey-account is the account console's built-in client/) });
+    }
+    // Nothing changed, nothing was recorded as done, and the console still signs in on every replica.
+    expect(etag(await readOnly.admin.clients.get({ params }))).toBe(etag(got));
+    expect(await a.db.knex('audit_events').where({ subject_type: 'client', subject_id: 'latchkey-account' }).first()).toBeUndefined();
+    for (const replica of [a, b]) expect(await startConsole(replica)).toBe(303);
+  });
+
+  it('an API\'s introspection client: only its name and secret change, it gets no grant types or redirect URIs, and it goes only with its API', async () => {
+    const resources = await clientApi(a, ['resources:write']);
+    const identifier = `https://${unique('orders')}.example.com`;
+    const registered = await resources.admin.resources.create({ body: { identifier, scopes: ['orders:read'] } });
+    if (registered.status !== 201) throw new Error(`create resource: ${registered.status}`);
+    const { introspection_client_id: client_id, introspection_client_secret: first } = registered.body;
+    const params = { client_id };
+
+    const listed = await readOnly.admin.clients.list({ query: { name_prefix: identifier } });
+    if (listed.status !== 200) throw new Error(`list: ${listed.status}`);
+    expect(listed.body.items).toEqual([expect.objectContaining({ client_id, built_in: false, introspects_resource_id: registered.body.id, grant_types: [], redirect_uris: [] })]);
+
+    const got = await readOnly.admin.clients.get({ params });
+    const ifMatch = { 'if-match': etag(got) };
+    for (const body of [
+      { grant_types: ['client_credentials' as const] },
+      { redirect_uris: ['https://evil.example.com/cb'], grant_types: ['authorization_code' as const] },
+      { post_logout_redirect_uris: ['https://evil.example.com/bye'] },
+      { scope: 'clients:write' },
+      { first_party: true },
+    ]) {
+      const refused = await api.admin.clients.update({ params, headers: ifMatch, body });
+      expect(refused.status, JSON.stringify(body)).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/introspection client of an API resource/) });
+    }
+    expect(etag(await readOnly.admin.clients.get({ params }))).toBe(etag(got));
+    // Still no token for it.
+    expect((await tokenAt(b, client_id, first)).status).toBe(400);
+
+    const renamed = await api.admin.clients.update({ params, headers: ifMatch, body: { name: unique('orders-introspection') } });
+    expect(renamed.status).toBe(200);
+
+    // A leaked secret is replaced through the clients route: the new one introspects, the old one is refused.
+    const rotated = await api.admin.clients.rotateSecret({ params });
+    if (rotated.status !== 200) throw new Error(`rotate: ${rotated.status}`);
+    const { client_id: caller, client_secret: callerSecret } = await a.createClient({ scope: 'orders:read', grant_types: ['client_credentials'] });
+    const callerConfig = await oidc.discovery(new URL(a.issuer), caller, callerSecret!, undefined, { execute: [oidc.allowInsecureRequests] });
+    const token = (await oidc.clientCredentialsGrant(callerConfig, { resource: identifier, scope: 'orders:read' })).access_token;
+    const asApi = (secret: string) => oidc.discovery(new URL(a.issuer), client_id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    expect(await oidc.tokenIntrospection(await asApi(rotated.body.client_secret!), token)).toMatchObject({ active: true, aud: identifier });
+    await expect(oidc.tokenIntrospection(await asApi(first), token)).rejects.toMatchObject({ error: 'invalid_client' });
+
+    const deleted = await api.admin.clients.delete({ params });
+    expect(deleted.status).toBe(403);
+    expect(deleted.body).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/deleted with its API resource/) });
+    expect((await readOnly.admin.clients.get({ params })).status).toBe(200);
+    expect((await resources.admin.resources.delete({ params: { id: registered.body.id } })).status).toBe(204);
+    expect((await readOnly.admin.clients.get({ params })).status).toBe(404);
   });
 
   it('401 without a token, 403 with too few scopes (and for non-admin users), on every route', async () => {

@@ -9,7 +9,8 @@ import type { TestServer } from './support/server.ts';
  * Admin API for API resources (RFC 8707 audiences). Attacks: taking over this
  * server's own API resource (changing its scopes or deleting it), registering
  * a second `<issuer>/api`, mass assignment (`built_in`), two admins
- * overwriting each other. A change must hold for the next token issued.
+ * overwriting each other, an introspection secret readable after
+ * registration. A change must hold for the next token issued.
  */
 describe('admin API: resources', () => {
   let server: TestServer;
@@ -69,6 +70,35 @@ describe('admin API: resources', () => {
       ['resource.updated', 'client', apiClientId],
       ['resource.deleted', 'client', apiClientId],
     ]);
+  });
+
+  it('registration answers the introspection credentials once, as the CLI does: they introspect this API\'s tokens; GET and list never show the secret', async () => {
+    const id = identifier();
+    const created = await api.admin.resources.create({ body: { identifier: id, scopes: ['orders:read'] } });
+    expect(created.status).toBe(201);
+    if (created.status !== 201) return;
+    const { introspection_client_id: clientId, introspection_client_secret: secret } = created.body;
+    expect(secret.length).toBeGreaterThanOrEqual(43);
+    const asApi = await oidc.discovery(new URL(server.issuer), clientId, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const token = await tokenFor(id, 'orders:read');
+    expect(await oidc.tokenIntrospection(asApi, token)).toMatchObject({ active: true, aud: id, scope: 'orders:read' });
+    // Another API's token tells these credentials nothing.
+    const other = await api.admin.resources.create({ body: { identifier: identifier(), scopes: ['orders:read'] } });
+    if (other.status !== 201) throw new Error(`create: ${other.status}`);
+    expect(await oidc.tokenIntrospection(asApi, await tokenFor(other.body.identifier, 'orders:read'))).toMatchObject({ active: false });
+    // They get no token themselves.
+    await expect(oidc.clientCredentialsGrant(asApi, { resource: id, scope: 'orders:read' })).rejects.toMatchObject({ error: expect.any(String) });
+
+    const got = await readOnly.admin.resources.get({ params: { id: created.body.id } });
+    const listed = await readOnly.admin.resources.list({ query: { identifier_prefix: id } });
+    for (const answer of [got.body, listed.body]) {
+      expect(JSON.stringify(answer)).not.toContain(secret);
+      expect(JSON.stringify(answer)).not.toMatch(/introspection_client_secret/);
+    }
+    expect(JSON.stringify(await server.db.knex('clients').where({ id: clientId }).first())).not.toContain(secret);
+    const event = await server.db.knex('audit_events').where({ type: 'client.created', subject_id: clientId }).first();
+    expect(event).toMatchObject({ actor_type: 'client', actor_id: apiClientId });
+    expect(JSON.stringify(event)).not.toContain(secret);
   });
 
   it('the built-in API shows as <issuer>/api and cannot be changed, deleted or registered again', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '../src/crypto/keyring.ts';
 import { freshPostgres, realDatabaseUrl } from './support/backends.ts';
 import { runCli } from './support/process.ts';
+import { startTestServer } from './support/server.ts';
 
 describe.skipIf(!realDatabaseUrl)('latchkey clients / resources / scopes', () => {
   let db: Awaited<ReturnType<typeof freshPostgres>>;
@@ -80,6 +81,44 @@ describe.skipIf(!realDatabaseUrl)('latchkey clients / resources / scopes', () =>
     expect(ttl.stderr).toMatch(/--token-ttl/);
     const scope = await cli('scopes', 'create', 'read:things', '--description', 'Read your things', '--json');
     expect(JSON.parse(scope.stdout)).toEqual({ scope: 'read:things', description: 'Read your things' });
+  });
+
+  it('lists the account console\'s client as built-in and refuses to delete it, by id or by name', async () => {
+    // A server on this database adds the console's row (it does at start; a console sign-in makes sure).
+    const server = await startTestServer({ databaseUrl: db.url, secrets });
+    try {
+      expect((await fetch(`${server.url}/account/login`, { redirect: 'manual' })).status).toBe(303);
+    } finally {
+      await server.stop();
+    }
+    const listed = await cli('clients', 'list', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const clients = (JSON.parse(listed.stdout) as { clients: Array<{ client_id: string; name: string; built_in: boolean }> }).clients;
+    const consoleClient = clients.find((c) => c.client_id === 'latchkey-account');
+    expect(consoleClient).toMatchObject({ built_in: true, introspects_resource_id: null });
+    expect(clients.filter((c) => c.built_in)).toHaveLength(1);
+    expect((await cli('clients', 'list')).stdout).toMatch(/latchkey-account .*\(built-in\)/);
+
+    for (const target of ['latchkey-account', consoleClient!.name]) {
+      const refused = await cli('clients', 'delete', target, '--json');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/latchkey-account is the account console's built-in client and cannot be deleted/);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stdout).toBe('');
+    }
+    expect(await db.knex('clients').where({ id: 'latchkey-account' }).first()).toBeDefined();
+  });
+
+  it('lists an API\'s introspection client with its API and refuses to delete it (it goes with the API)', async () => {
+    const created = await cli('resources', 'create', '--identifier', 'https://introspected.example.com', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { id, introspection_client_id } = JSON.parse(created.stdout) as { id: string; introspection_client_id: string };
+    const clients = (JSON.parse((await cli('clients', 'list', '--json')).stdout) as { clients: Array<Record<string, unknown>> }).clients;
+    expect(clients.find((c) => c.client_id === introspection_client_id)).toMatchObject({ built_in: false, introspects_resource_id: id, grant_types: [] });
+    const refused = await cli('clients', 'delete', introspection_client_id);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/introspection client of an API resource: it is deleted with its API resource/);
+    expect(await db.knex('clients').where({ id: introspection_client_id }).first()).toBeDefined();
   });
 
   it('reports a bad environment value by name, with no stack trace', async () => {

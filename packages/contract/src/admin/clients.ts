@@ -43,6 +43,12 @@ export const clientSchema = z
     grant_types: z.array(z.string()),
     scope: z.string(),
     first_party: z.boolean(),
+    built_in: z.boolean().describe('The account console\'s own client (`latchkey-account`): it cannot be changed, deleted or given a new secret (403)'),
+    introspects_resource_id: z
+      .string()
+      .uuid()
+      .nullable()
+      .describe('Set on an API resource\'s introspection client: only its name and secret can change, and it goes with its API (403 otherwise)'),
     created_at: timestamp,
     updated_at: timestamp,
   })

@@ -31,6 +31,14 @@ export const resourceSchema = z
   })
   .describe('ApiResource');
 
+/** A new API with its introspection credentials: answered once, at registration, and never again. */
+export const resourceWithCredentialsSchema = resourceSchema
+  .extend({
+    introspection_client_id: z.string().describe('The API\'s own client for POST /token/introspection (RFC 7662); it can get no token'),
+    introspection_client_secret: z.string().describe('Shown only in this response; stored only as a hash (replace it with POST /admin/clients/{client_id}/secret)'),
+  })
+  .describe('ApiResourceWithCredentials');
+
 const params = z.object({ id: z.string().uuid() });
 
 export const resourcesContract = c.router(
@@ -60,7 +68,7 @@ export const resourcesContract = c.router(
     create: {
       method: 'POST',
       path: '/resources',
-      summary: 'Register an API that receives JWT access tokens',
+      summary: 'Register an API that receives JWT access tokens (its introspection credentials are shown once)',
       body: z
         .object({
           identifier: z.string().min(1).max(2000).describe('http(s) URL without a fragment, e.g. https://api.example.com'),
@@ -70,7 +78,7 @@ export const resourcesContract = c.router(
           signing_alg: settings.signing_alg.optional().describe('Default RS256'),
         })
         .strict(),
-      responses: { 201: resourceSchema, ...problems(400, 401, 403, 409) },
+      responses: { 201: resourceWithCredentialsSchema, ...problems(400, 401, 403, 409) },
       metadata: needsWithEtag('resources:write'),
     },
     update: {

@@ -5,6 +5,7 @@ import { deleteClient as deleteClientRow, findClientByName, findClientRow, inser
 import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
+import { ACCOUNT_CONSOLE_CLIENT_ID } from '../oidc/console-client.ts';
 import { checkRedirectUris } from '../oidc/redirect-uris.ts';
 
 /**
@@ -13,6 +14,13 @@ import { checkRedirectUris } from '../oidc/redirect-uris.ts';
  * event share a transaction. Nothing is cached: oidc-provider reads a client
  * through the adapter on each use (its own cache is keyed by the row's
  * content), so a change holds on every replica from the commit on.
+ *
+ * Two kinds of client belong to something else and are guarded here, for
+ * the CLI and the API alike: the account console's built-in client (its
+ * row is only an anchor for grants; the provider serves a static client, so
+ * an edit would do nothing and a delete would sign console users out), and
+ * an API resource's introspection client (it must stay unable to get a
+ * token: only its name and secret may change, and it goes with its API).
  */
 
 export const GRANT_TYPES = {
@@ -42,6 +50,8 @@ export type ClientView = {
   grant_types: string[];
   scope: string;
   first_party: boolean;
+  built_in: boolean;
+  introspects_resource_id: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -78,6 +88,8 @@ export function toClientView(row: ClientRow): ClientView {
     grant_types: row.grant_types,
     scope: row.scope,
     first_party: row.first_party,
+    built_in: row.id === ACCOUNT_CONSOLE_CLIENT_ID,
+    introspects_resource_id: row.introspects_resource_id ?? null,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
@@ -116,6 +128,19 @@ function settle(settings: ClientSettings, isPublic: boolean, fieldNames: FieldNa
 const newSecret = () => randomBytes(32).toString('base64url');
 const taken = (name: string) => new HttpError(409, 'conflict', `a client named "${name}" already exists`);
 const missing = (id: string) => new HttpError(404, 'not_found', `no client with id or name "${id}"`);
+const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
+
+/** The account console's client cannot be changed, deleted or given a new secret. */
+function refuseBuiltIn(row: ClientRow, action: string): void {
+  if (row.id === ACCOUNT_CONSOLE_CLIENT_ID) {
+    throw forbidden(`${row.id} is the account console's built-in client and cannot be ${action}`);
+  }
+}
+
+/** An API resource's introspection client: `why` says what may be done instead. */
+function refuseIntrospectionClient(row: ClientRow, why: string): void {
+  if (row.introspects_resource_id) throw forbidden(`client ${row.id} is the introspection client of an API resource: ${why}`);
+}
 
 /** Registers a client. A confidential client's secret is returned once and stored only as a keyed hash. */
 export async function createClient(
@@ -206,6 +231,9 @@ export async function updateClient(
     if (options.expected !== undefined && options.expected !== current.version) {
       throw new HttpError(412, 'precondition_failed', 'the client changed since it was read; fetch it again');
     }
+    refuseBuiltIn(current, 'changed');
+    const settingsChanged = (Object.keys(changes) as Array<keyof ClientSettings>).some((key) => key !== 'name' && changes[key] !== undefined);
+    if (settingsChanged) refuseIntrospectionClient(current, 'only its name and secret can change (it must never get a token or start a flow)');
     const merged: ClientSettings = {
       name: changes.name ?? current.name,
       redirect_uris: changes.redirect_uris ?? current.redirect_uris,
@@ -239,6 +267,7 @@ export async function rotateClientSecret(
     if (options.expected !== undefined && options.expected !== current.version) {
       throw new HttpError(412, 'precondition_failed', 'the client changed since it was read; fetch it again');
     }
+    refuseBuiltIn(current, 'given a new secret');
     if (current.secret_hash === null) throw new HttpError(409, 'conflict', 'a public client has no secret to rotate');
     const secret = newSecret();
     const row = await updateClientRow(trx, id, { secret_hash: deps.keyring.hash('client-secret', secret) });
@@ -259,6 +288,10 @@ export async function deleteClient(
 ): Promise<ClientView> {
   const row = await deps.knex.transaction(async (trx) => {
     const target = (await findClientRow(trx, idOrName)) ?? (options.byName ? await findClientByName(trx, idOrName) : undefined);
+    if (target) {
+      refuseBuiltIn(target, 'deleted');
+      refuseIntrospectionClient(target, 'it is deleted with its API resource');
+    }
     const deleted = target && (await deleteClientRow(trx, target.id));
     if (deleted) {
       await recordActorEvent(trx, options.actor, { type: 'client.deleted', subject: { type: 'client', id: deleted.id }, clientId: deleted.id, data: { name: deleted.name } });

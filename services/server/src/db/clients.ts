@@ -13,6 +13,8 @@ export type ClientRow = {
   token_endpoint_auth_method: string;
   first_party: boolean;
   metadata: Record<string, unknown>;
+  /** Set on an API resource's introspection client (resources/introspection-client.ts). */
+  introspects_resource_id?: string | null;
   created_at: Date;
   updated_at: Date;
 };

@@ -64,8 +64,9 @@ export async function accountConsoleTokenOwner(provider: Provider, accessToken: 
 
 /**
  * Inserts the anchor row unless present; run before each console sign-in, so
- * an operator deleting it (which cascades to its grants) only signs console
- * users out. One statement; concurrent calls are harmless.
+ * a row removed behind the CLI's and API's back (both refuse to delete it;
+ * the delete cascades to its grants) only signs console users out. One
+ * statement; concurrent calls are harmless.
  */
 export async function ensureAccountConsoleClientRow(knex: Knex, issuer: string, keyring: Keyring): Promise<void> {
   await knex('clients')

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
 import { insertClient } from '../db/clients.ts';
-import { recordAuditEvent } from '../events/audit.ts';
+import { recordActorEvent } from '../events/actor.ts';
 import { createResource, type FieldNames, type NewResourceInput, type ResourceActor, type ResourceDeps, type VersionedResource } from './manage.ts';
 
 /**
@@ -11,7 +11,9 @@ import { createResource, type FieldNames, type NewResourceInput, type ResourceAc
  * with no grant types and no redirect URIs, so it can obtain no token and
  * start no flow. It can introspect tokens whose audience is its resource and
  * personal API tokens carrying the resource's scopes (oidc/introspection.ts).
- * The secret is shown once; the client goes when its resource is deleted.
+ * The secret is shown once (POST /api/v1/admin/clients/{id}/secret replaces
+ * it); the client goes when its resource is deleted, and the clients service
+ * refuses to delete it or give it grants or redirect URIs (clients/manage.ts).
  */
 
 export type IntrospectionCredentials = { introspection_client_id: string; introspection_client_secret: string };
@@ -41,9 +43,9 @@ export async function issueIntrospectionClient(
   });
   if (!inserted) throw new Error('could not create the introspection client');
   await knex('clients').where({ id }).update({ introspects_resource_id: resource.id });
-  await recordAuditEvent(knex, {
+  // Through the actor helper: an API caller's detail (e.g. its personal token id) stays in the event.
+  await recordActorEvent(knex, actor, {
     type: 'client.created',
-    ...actor,
     subject: { type: 'client', id },
     clientId: id,
     data: { name, introspects_resource: resource.identifier },

@@ -1,13 +1,14 @@
 import { contract } from '@latchkey/contract';
 import { initServer } from '@ts-rest/express';
-import { createResource, deleteResource, getResource, searchResources, updateResource } from '../../resources/manage.ts';
+import { createResourceWithCredentials } from '../../resources/introspection-client.ts';
+import { deleteResource, getResource, searchResources, updateResource } from '../../resources/manage.ts';
 import type { ApiDeps } from '../deps.ts';
 import { etagOf, requireIfMatch } from '../etag.ts';
 import { cursorOf, positionOf, requestActor } from './request-actor.ts';
 
 const s = initServer();
 
-/** /api/v1/admin/resources: thin handlers over src/resources/manage.ts (shared with `latchkey resources create`). */
+/** /api/v1/admin/resources: thin handlers over src/resources (shared with `latchkey resources create`). */
 export function adminResources(deps: ApiDeps) {
   const manage = { knex: deps.db.knex, issuer: deps.config.issuer };
 
@@ -27,9 +28,10 @@ export function adminResources(deps: ApiDeps) {
       return { status: 200, body: resource };
     },
     create: async ({ body, req, res }) => {
-      const { resource, version } = await createResource(manage, body, { actor: requestActor(req, res) });
+      // As the CLI: the API and its introspection client in one transaction, the secret shown only here.
+      const { resource, version, credentials } = await createResourceWithCredentials({ ...manage, keyring: deps.keyring }, body, { actor: requestActor(req, res) });
       res.setHeader('ETag', etagOf(version));
-      return { status: 201, body: resource };
+      return { status: 201, body: { ...resource, ...credentials } };
     },
     update: async ({ params, headers, body, req, res }) => {
       const expected = requireIfMatch(headers['if-match']);

@@ -75,17 +75,21 @@ export const clients: CommandModule = (program, ctx) => {
         grant_types: c.grant_types,
         scope: c.scope,
         first_party: c.first_party,
+        built_in: c.built_in,
+        introspects_resource_id: c.introspects_resource_id,
         created_at: c.created_at,
       }));
+      // Clients that belong to something else say so: the service refuses to change or delete them.
+      const note = (c: (typeof list)[number]) => (c.built_in ? '  (built-in)' : c.introspects_resource_id ? `  (introspection client of API resource ${c.introspects_resource_id})` : '');
       ctx.print(
         { clients: list },
-        list.length ? list.map((c) => `${c.client_id}  ${c.type.padEnd(12)}  ${c.name}`).join('\n') : 'no clients',
+        list.length ? list.map((c) => `${c.client_id}  ${c.type.padEnd(12)}  ${c.name}${note(c)}`).join('\n') : 'no clients',
       );
     });
 
   group
     .command('delete')
-    .description('delete a client by id or name, revoking everything it holds')
+    .description('delete a client by id or name, revoking everything it holds (not the built-in console client or an API\'s introspection client)')
     .argument('<client>', 'client id or name')
     .action(async (idOrName: string) => {
       const row = await deleteClient(await ctx.db(), idOrName, { actor: OPERATOR, byName: true });
