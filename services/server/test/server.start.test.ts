@@ -32,7 +32,8 @@ describe('latchkey start', () => {
     }
     const after = await runCli(['clients', 'list', '--json'], { LATCHKEY_DATA_DIR: dataDir });
     expect(after.stderr).toBe('');
-    expect(JSON.parse(after.stdout)).toEqual({ clients: [] });
+    // The data survived the stop: the only client is the built-in account console's, added at start.
+    expect(JSON.parse(after.stdout).clients.map((c: { client_id: string; built_in: boolean }) => [c.client_id, c.built_in])).toEqual([['latchkey-account', true]]);
   }, 60_000);
 
   it.skipIf(!realDatabaseUrl)('with DATABASE_URL: refuses to start while migrations are pending and names them; --migrate applies them', async () => {

@@ -9,6 +9,7 @@ import verificationCodeFlow from './20261124000007_verification_code_flow.ts';
 import api from './20261130000001_api.ts';
 import webhooks from './20261130000002_webhooks.ts';
 import apiTokenExtras from './20261130000003_api_tokens.ts';
+import auditEventOrder from './20261130000004_audit_event_order.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras, auditEventOrder];
