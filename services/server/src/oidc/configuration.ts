@@ -16,6 +16,7 @@ import { checkRedirectUris } from './redirect-uris.ts';
 import { loadExistingGrant } from './existing-grant.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 import { accountConsoleClient } from './console-client.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 
 /** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
 export const TTL = {
@@ -101,6 +102,12 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // `offline_access` without prompt=consent for clients registered for it (offline-access.ts). Declaring
+    // `scope` here adds no parameter: it runs our check right after oidc-provider's scope check.
+    extraParams: { scope: keepOfflineAccess },
+    // ID tokens carry the claims their scopes grant (profile, email, …), as most providers' do; oidc-provider
+    // would otherwise put them only in userinfo whenever an access token for userinfo is issued too.
+    conformIdTokenClaims: false,
     ttl: {
       ...TTL,
       // An API's own token lifetime wins over the default for tokens issued to it.

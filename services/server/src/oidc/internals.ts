@@ -7,7 +7,7 @@ import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
 import { cookieNames, isHostOnly } from './cookies.ts';
 
-/** RFC 8628 §3.5: clients must wait this long between polls (oidc-provider omits `interval`, so 5 s applies). */
+/** RFC 8628 §3.5: clients must wait this long between polls; sent as `interval` (oidc-provider omits it). */
 export const DEVICE_POLL_INTERVAL_SECONDS = 5;
 
 type ModelStatic = { find: (...args: unknown[]) => Promise<unknown> };
@@ -67,6 +67,16 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
     }
     return code;
   };
+
+  // The device authorization response names the interval the slow_down above enforces, so clients need
+  // not guess it (RFC 8628 §3.2; oidc-provider leaves `interval` out).
+  provider.use(async (ctx, next) => {
+    await next();
+    const route = (ctx as { oidc?: { route?: string } }).oidc?.route;
+    if (route === 'device_authorization' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+      Object.assign(ctx.body, { interval: DEVICE_POLL_INTERVAL_SECONDS });
+    }
+  });
 
   // oidc-provider checks a DPoP proof's or client assertion's jti with a
   // find followed by a save, so two parallel replays could both pass. Claim
