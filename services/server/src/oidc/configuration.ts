@@ -118,6 +118,13 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     renderError: async (ctx, out) => renderErrorPage(config.brand, ctx, out),
     // First-party clients skip the consent page; a device never reuses a remembered grant.
     loadExistingGrant,
+    // An SPA calls the token, revocation and userinfo endpoints from its own origin: a public client's
+    // registered redirect URI origins may (any client's, for userinfo); confidential clients call from
+    // servers and get no CORS. Stated here rather than left to the library's "should change" default.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' &&
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
