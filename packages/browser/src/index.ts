@@ -1,1 +1,3 @@
-export {};
+export { createLatchkey, type Latchkey, type LatchkeyEvents, type LatchkeyOptions, type SignInOptions, type TokenStorage } from './client.ts';
+export { LatchkeyError } from './errors.ts';
+export type { Claims } from './id-token.ts';
