@@ -30,6 +30,18 @@ function decodeJson(segment: string): Record<string, unknown> | undefined {
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+// Tokens from one issuer share a handful of headers (alg, typ, kid): parse each once. Callers must not mutate them.
+const headers = new Map<string, Record<string, unknown> | undefined>();
+function headerFor(segment: string): Record<string, unknown> | undefined {
+  if (headers.has(segment)) return headers.get(segment);
+  const header = decodeJson(segment);
+  if (segment.length <= 512) {
+    if (headers.size >= 64) headers.delete(headers.keys().next().value!);
+    headers.set(segment, header && Object.freeze(header));
+  }
+  return header;
+}
+
 /** The three parts of a compact JWS, or undefined when it is not one. */
 export function parseJws(token: string): JwsParts | undefined {
   const first = token.indexOf('.');
@@ -40,7 +52,7 @@ export function parseJws(token: string): JwsParts | undefined {
   const s = token.slice(second + 1);
   // Buffer's base64url decoder skips junk silently; refuse it instead.
   if (!BASE64URL.test(h) || !BASE64URL.test(p) || !BASE64URL.test(s)) return undefined;
-  const header = decodeJson(h);
+  const header = headerFor(h);
   const payload = decodeJson(p);
   if (!header || !payload) return undefined;
   return { header, payload, signingInput: token.slice(0, second), signature: Buffer.from(s, 'base64url') };
@@ -77,25 +89,27 @@ export function verifySignature(alg: Algorithm, key: KeyObject, signingInput: st
   }
 }
 
-/** One unsigned big-endian integer as a DER INTEGER (leading zeros dropped, a 0x00 added when the top bit is set). */
-function derInteger(bytes: Buffer): Buffer {
+/** Writes one unsigned big-endian integer as a DER INTEGER at `at` (leading zeros dropped, a 0x00 added when the top bit is set). */
+function writeDerInteger(out: Buffer, at: number, bytes: Buffer): number {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  const value = bytes.subarray(start);
-  const pad = value[0]! & 0x80 ? 1 : 0;
-  const out = Buffer.allocUnsafe(2 + pad + value.length);
-  out[0] = 0x02;
-  out[1] = pad + value.length;
-  if (pad) out[2] = 0;
-  value.copy(out, 2 + pad);
-  return out;
+  const pad = bytes[start]! & 0x80 ? 1 : 0;
+  const length = pad + bytes.length - start;
+  out[at] = 0x02;
+  out[at + 1] = length;
+  if (pad) out[at + 2] = 0;
+  bytes.copy(out, at + 2 + pad, start);
+  return at + 2 + length;
 }
 
 /** An ECDSA P-256 signature r||s as the DER SEQUENCE OpenSSL verifies natively (always under 128 bytes: short length form). */
 function p1363ToDer(signature: Buffer): Buffer {
-  const r = derInteger(signature.subarray(0, 32));
-  const s = derInteger(signature.subarray(32));
-  return Buffer.concat([Buffer.from([0x30, r.length + s.length]), r, s]);
+  const out = Buffer.allocUnsafe(72);
+  let end = writeDerInteger(out, 2, signature.subarray(0, 32));
+  end = writeDerInteger(out, end, signature.subarray(32));
+  out[0] = 0x30;
+  out[1] = end - 2;
+  return out.subarray(0, end);
 }
 
 /** A public KeyObject from a JWK, or undefined for private, symmetric or unreadable keys. */

@@ -106,7 +106,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new DPoPError('not_bound', 'the DPoP scheme needs a DPoP-bound token');
     }
 
-    const claims = { ...payload, aud, scope: splitScope(payload.scope) } as AccessTokenClaims;
+    // payload is this call's own object: fill in the normalized claims in place.
+    payload.aud = aud;
+    payload.scope = splitScope(payload.scope);
+    const claims = payload as AccessTokenClaims;
     const missing = missingScopes(claims.scope, verifyOptions.scopes);
     if (missing.length) throw new InsufficientScopeError([...verifyOptions.scopes!], missing);
     return claims;

@@ -55,9 +55,8 @@ export async function dpopKey(): Promise<DPoPKey> {
 /** An RFC 9449 proof for `htm htu` (and `accessToken`'s ath when given). */
 export async function dpopProof(key: DPoPKey, htm: string, htu: string, accessToken?: string, claims: Record<string, unknown> = {}): Promise<string> {
   const ath = accessToken ? Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken))).toString('base64url') : undefined;
-  return new SignJWT({ htm, htu, jti: randomUUID(), ...(ath ? { ath } : {}), ...claims })
+  return new SignJWT({ htm, htu, jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...(ath ? { ath } : {}), ...claims })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
-    .setIssuedAt()
     .sign(key.privateKey);
 }
 
