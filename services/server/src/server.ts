@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import { buildApp, type AppOptions } from './app.ts';
@@ -9,6 +9,7 @@ import { Keyring } from './crypto/keyring.ts';
 import { createDb, type Db } from './db/knex.ts';
 import { assertNoPendingMigrations, migrateLatest } from './db/migrate.ts';
 import { startPurge } from './db/purge.ts';
+import { drainable } from './http/health.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { subscribeEvents } from './events/publish.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -42,6 +43,8 @@ export type RunningServer = {
   providers: ProviderHolder;
   logger: Logger;
   close: () => Promise<void>;
+  /** SIGTERM: /readyz turns 503, requests keep being served for config.shutdownDrainSeconds, then close(). */
+  shutdown: () => Promise<void>;
 };
 
 /** config → db → store → keys → provider → listen. `close` shuts down in the reverse order. */
@@ -53,7 +56,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const keyring = new Keyring(await resolveSecrets(config));
 
   const db = await createDb(
-    options.pglite ? { pglite: options.pglite } : config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+    options.pglite
+      ? { pglite: options.pglite }
+      : config.databaseUrl
+        ? {
+            databaseUrl: config.databaseUrl,
+            poolMax: config.db.poolMax,
+            timeouts: { acquireSeconds: config.db.acquireTimeoutSeconds, statementSeconds: config.db.statementTimeoutSeconds },
+          }
+        : { dataDir: config.dataDir },
   );
   const cleanup: Array<() => Promise<void> | void> = [() => db.close(), () => mailer.close()];
   const closeAll = async () => {
@@ -62,7 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   try {
     if (db.kind === 'pglite' || options.migrate) {
-      const applied = await migrateLatest(db.knex);
+      const applied = await withMigrationDb(db, config, migrateLatest);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     } else {
       await assertNoPendingMigrations(db.knex);
@@ -98,7 +109,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(() => webhookWorker.stop());
 
     const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter }, options);
-    const server = app.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
+    const drain = drainable(app);
+    const server = createServer(drain.listener);
+    server.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
     await once(server, 'listening');
     // Connections idle between requests must not hold shutdown open.
     server.keepAliveTimeout = 5_000;
@@ -116,9 +129,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const { port } = server.address() as AddressInfo;
     const url = `http://localhost:${port}`;
     logger.info({ url, issuer: config.issuer, database: db.kind, store: store.kind }, 'latchkey listening');
-    return { url, server, db, store, providers, logger, close: closeAll };
+    const shutdown = async () => {
+      drain.drain();
+      if (config.shutdownDrainSeconds > 0) {
+        logger.info({ seconds: config.shutdownDrainSeconds }, 'draining: /readyz answers 503 before the listener closes');
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
+      }
+      await closeAll();
+    };
+    return { url, server, db, store, providers, logger, close: closeAll, shutdown };
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * Migrations wait on a lock held by any other migrator and may rewrite big
+ * tables: on Postgres they run on their own connections, without the
+ * statement timeout that bounds requests.
+ */
+async function withMigrationDb<T>(db: Db, config: Config, work: (knex: Db['knex']) => Promise<T>): Promise<T> {
+  if (db.kind !== 'postgres' || !config.databaseUrl) return work(db.knex);
+  const own = await createDb({ databaseUrl: config.databaseUrl, poolMax: 2 });
+  try {
+    return await work(own.knex);
+  } finally {
+    await own.close();
   }
 }

@@ -112,6 +112,10 @@ const schema = z
       .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #3b5bdb')
       .default('#3b5bdb'),
     MAIL_FROM: z.string().trim().min(3).default('Latchkey <no-reply@localhost>'),
+    LATCHKEY_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    LATCHKEY_DB_ACQUIRE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
+    LATCHKEY_DB_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+    LATCHKEY_SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -142,6 +146,10 @@ export type Config = Readonly<{
   keyRefreshSeconds: number;
   brand: Readonly<{ productName: string; logoUrl: string | undefined; color: string }>;
   mailFrom: string;
+  /** Postgres pool size and the waits that bound a slow or absent database. */
+  db: Readonly<{ poolMax: number; acquireTimeoutSeconds: number; statementTimeoutSeconds: number }>;
+  /** After SIGTERM: seconds /readyz answers 503 while requests still run, before the listener closes. */
+  shutdownDrainSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -186,5 +194,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
     brand: Object.freeze({ productName: env.LATCHKEY_PRODUCT_NAME, logoUrl: env.LATCHKEY_LOGO_URL, color: env.LATCHKEY_BRAND_COLOR.toLowerCase() }),
     mailFrom: env.MAIL_FROM,
+    db: Object.freeze({
+      poolMax: env.LATCHKEY_DB_POOL_MAX,
+      acquireTimeoutSeconds: env.LATCHKEY_DB_ACQUIRE_TIMEOUT_SECONDS,
+      statementTimeoutSeconds: env.LATCHKEY_DB_STATEMENT_TIMEOUT_SECONDS,
+    }),
+    shutdownDrainSeconds: env.LATCHKEY_SHUTDOWN_DRAIN_SECONDS,
   });
 }

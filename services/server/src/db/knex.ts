@@ -15,19 +15,30 @@ export type Db = Readonly<{
   close: () => Promise<void>;
 }>;
 
+/** Bounds that keep a slow or absent database from piling requests up (seconds; 0 = no statement timeout). */
+export type DbTimeouts = { acquireSeconds: number; statementSeconds: number };
+
 export type DbOptions =
-  | { databaseUrl: string; poolMax?: number }
+  | { databaseUrl: string; poolMax?: number; timeouts?: DbTimeouts }
   | { dataDir: string }
   /** An already-open PGlite instance (tests share one; it costs ~2 s and hundreds of MB). */
   | { pglite: PGlite };
 
 export async function createDb(options: DbOptions): Promise<Db> {
   if ('databaseUrl' in options) {
+    const acquireMs = (options.timeouts?.acquireSeconds ?? 10) * 1000;
+    const statementMs = (options.timeouts?.statementSeconds ?? 0) * 1000;
     const knex = knexFactory({
       client: 'pg',
-      connection: options.databaseUrl,
+      connection: {
+        connectionString: options.databaseUrl,
+        // A database that does not answer fails the request within the acquire
+        // timeout instead of holding it (and its pool slot) open.
+        connectionTimeoutMillis: acquireMs,
+        ...(statementMs ? { statement_timeout: statementMs, idle_in_transaction_session_timeout: statementMs * 2 } : {}),
+      },
       pool: { min: 0, max: options.poolMax ?? 10 },
-      acquireConnectionTimeout: 10_000,
+      acquireConnectionTimeout: acquireMs,
       // knex prints each failed connection attempt with its stack before
       // rethrowing the same error; the caller reports it (the CLI as one line).
       log: {

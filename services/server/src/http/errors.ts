@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { html } from '../interactions/views/html.ts';
 import { layout, type Brand } from '../interactions/views/layout.ts';
@@ -32,6 +33,13 @@ type BodyParserError = Error & { type?: string; status?: number; statusCode?: nu
 /** Maps what body parsers and our code throw to an OAuth-style JSON body; never a stack trace. */
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new HttpError(503, 'temporarily_unavailable', 'the service is temporarily unavailable; try again shortly', {
+      cause: error,
+      expose: true,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
+  }
   const e = error as BodyParserError;
   if (e?.type === 'entity.too.large') return new HttpError(413, 'invalid_request', 'request body is too large');
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'invalid_request', 'request body is not valid JSON');

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { Router } from 'express';
 import type { Db } from '../db/knex.ts';
 import type { Store } from '../store/index.ts';
@@ -20,4 +21,30 @@ export function healthRoutes(deps: { db: Db; store: Store }): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
   });
   return router;
+}
+
+/**
+ * Shutdown drain: once `draining` is set, /readyz answers 503 so load
+ * balancers stop sending new requests, while everything else is still served
+ * (with `Connection: close`, so kept-alive connections end after their
+ * current request) until the listener closes.
+ */
+export function drainable(listener: RequestListener): { listener: RequestListener; drain: () => void; draining: () => boolean } {
+  let draining = false;
+  return {
+    draining: () => draining,
+    drain: () => {
+      draining = true;
+    },
+    listener: (req, res) => {
+      if (!draining) return listener(req, res);
+      res.setHeader('connection', 'close');
+      if (req.url === '/readyz' || req.url?.startsWith('/readyz?')) {
+        res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ status: 'draining', checks: { shutdown: 'draining' } }));
+        return;
+      }
+      listener(req, res);
+    },
+  };
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.ts';
 import type { Logger } from '../http/logger.ts';
 import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
@@ -18,7 +19,14 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   bindToIssuer(provider);
   answerSelfContainedIntrospection(provider, createSelfContainedIntrospection({ knex: deps.knex, keyring: deps.keyring, issuer: deps.config.issuer, jwks }));
   provider.use(cacheMetadata);
-  provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
+  provider.on('server_error', (ctx, error) => {
+    deps.logger.error({ err: error }, 'oidc server error');
+    // A database that is down or too slow is a retryable 503, not a broken server.
+    if (!isDatabaseUnavailable(error)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (ctx.type.includes('json')) ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' };
+  });
   return provider;
 }
 

@@ -29,7 +29,8 @@ export type ServerProcess = { url: string; child: ChildProcess; output: () => st
 /** Starts `latchkey start` in its own process and waits until /healthz answers. */
 export async function spawnServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cliEntry, 'start', ...args], {
-    env: { PATH: process.env.PATH ?? '', LATCHKEY_LOG_LEVEL: 'warn', ...env },
+    // No shutdown drain unless a test asks for one: stopping stays instant.
+    env: { PATH: process.env.PATH ?? '', LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_SHUTDOWN_DRAIN_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -12,7 +12,8 @@ export const start: CommandModule = (program, ctx) => {
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           running.logger.info({ signal }, 'shutting down');
-          running.close().then(resolve, resolve);
+          // SIGTERM (an orchestrator, a rolling restart) drains first; Ctrl-C stops at once.
+          (signal === 'SIGTERM' ? running.shutdown() : running.close()).then(resolve, resolve);
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunCluster, startCluster, type Cluster } from './support/cluster.ts';
+import { orphanRows, startLoad } from './support/lb-load.ts';
+
+const PASSWORD = 'seven lanterns over harbour';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `kill -9` of one of three replicas while people sign in and apps refresh
+ * through HAProxy: no sign-in or refresh fails once the client retries what
+ * got no answer, no row points at a grant that was never written, and every
+ * refresh token handed out still works afterwards.
+ */
+describe.skipIf(!canRunCluster)('scale-out: kill -9 of a replica under load', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+
+  it('loses nothing', async () => {
+    const load = startLoad(cluster, { workers: 6, password: PASSWORD });
+    await sleep(2_000);
+    const victim = cluster.replicas[1]!;
+    expect(victim.child.kill('SIGKILL')).toBe(true);
+    await victim.stop();
+    await sleep(3_000);
+    const report = await load.stop();
+
+    expect(report.errors).toEqual([]);
+    expect(report.signIns).toBeGreaterThan(10);
+    expect(report.refreshes).toBeGreaterThan(20);
+    // No row refers to a grant that is not there.
+    expect(await orphanRows(cluster)).toEqual({ authorization_codes: 0, access_tokens: 0, refresh_tokens: 0 });
+    // No refresh token was replayed (a client retry of a refresh that had run would revoke the grant).
+    const reuse = await cluster.knex('audit_events').whereILike('type', '%reuse%').count<{ count: number }[]>({ count: '*' });
+    expect(Number(reuse[0]!.count)).toBe(0);
+    // Every token the apps hold still refreshes, on the surviving replicas.
+    for (const { user, refreshToken } of report.holders) {
+      const next = await user.refresh(refreshToken);
+      expect(next.access_token).toBeTruthy();
+    }
+  }, 60_000);
+});
