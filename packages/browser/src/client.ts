@@ -3,7 +3,7 @@ import { describeKey, createProof, type DpopKey } from './dpop.ts';
 import { pkceChallenge, random } from './encoding.ts';
 import { LatchkeyError } from './errors.ts';
 import { decodeJwt, validateIdToken, type Claims } from './id-token.ts';
-import { deleteKeyPair, loadKeyPair } from './key-store.ts';
+import { deleteRecord, loadKeyPair, readRecord, writeRecord } from './key-store.ts';
 import { withLock } from './lock.ts';
 
 export type TokenStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -56,6 +56,7 @@ export function createLatchkey(options: LatchkeyOptions) {
   const storage = options.storage ?? localStorage;
   const tokensKey = `latchkey:${clientId}`;
   const transactionKey = `${tokensKey}:signin`;
+  const refreshedKey = `${clientId}:refreshed`;
   const listeners: Record<string, Set<(value: never) => void>> = {};
   const nonces: Record<string, string> = {};
   let metadata: Promise<Metadata> | undefined;
@@ -133,7 +134,13 @@ export function createLatchkey(options: LatchkeyOptions) {
 
   const refresh = (seen: string) =>
     withLock(`latchkey:refresh:${clientId}`, async () => {
-      // Another tab may have redeemed it while we waited: its result is in storage.
+      // Another tab may have redeemed it while we waited: it recorded the result in IndexedDB,
+      // which (unlike localStorage) every tab sees at once.
+      const last = await readRecord<{ from: string; tokens: Tokens }>(refreshedKey);
+      if (last?.from === seen) {
+        save(last.tokens);
+        return last.tokens.access_token;
+      }
       const current = read();
       if (!current?.refresh_token || current.refresh_token !== seen) return current?.access_token ?? null;
       let next: Tokens;
@@ -148,7 +155,9 @@ export function createLatchkey(options: LatchkeyOptions) {
       }
       const sub = current.id_token ? decodeJwt(current.id_token).claims.sub : undefined;
       if (next.id_token) await validateIdToken(next.id_token, { issuer, clientId, keys, sub });
-      save({ ...next, refresh_token: next.refresh_token ?? seen, id_token: next.id_token ?? current.id_token });
+      const tokens = { ...next, refresh_token: next.refresh_token ?? seen, id_token: next.id_token ?? current.id_token };
+      await writeRecord(refreshedKey, { from: seen, tokens });
+      save(tokens);
       emit('tokenRefreshed', undefined);
       return next.access_token;
     });
@@ -242,7 +251,7 @@ export function createLatchkey(options: LatchkeyOptions) {
       const tokens = read();
       const m = await discover();
       clear();
-      if (dpop) await deleteKeyPair(clientId);
+      await Promise.all([deleteRecord(refreshedKey), dpop && deleteRecord(clientId)]);
       if (tokens?.refresh_token && m.revocation_endpoint) {
         const body = new URLSearchParams({ client_id: clientId, token: tokens.refresh_token, token_type_hint: 'refresh_token' });
         await fetch(m.revocation_endpoint as string, { method: 'POST', body }).catch(() => undefined);

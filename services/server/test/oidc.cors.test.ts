@@ -16,7 +16,7 @@ describe('CORS at the token endpoint (clientBasedCORS)', () => {
     server = await startTestServer();
     publicClient = (await server.createClient({ public: true, redirect_uris: [`${spaOrigin}/callback`] })).client_id;
     confidential = await server.createClient({ redirect_uris: [`${spaOrigin}/callback`] });
-    tokenEndpoint = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()).token_endpoint;
+    tokenEndpoint = ((await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as { token_endpoint: string }).token_endpoint;
   });
   afterAll(async () => {
     vi.restoreAllMocks();
@@ -36,7 +36,7 @@ describe('CORS at the token endpoint (clientBasedCORS)', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toBe('dpop');
     const response = await redeem(spaOrigin, publicClient);
     expect(response.headers.get('access-control-allow-origin')).toBe(spaOrigin);
-    expect((await response.json()).error).toBe('invalid_grant');
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
   it('refuses any other origin, and every origin for a confidential client', async () => {
