@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the server on its embedded defaults:
-# PGlite in ./.latchkey, in-process store, http://localhost:3000.
+# PGlite in ./.latchkey, in-process store, http://localhost:$PORT (3000).
 # Configure with the environment variables listed in README.md; arguments
 # go to `latchkey start` (e.g. --migrate).
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$root"
 # shellcheck source=scripts/bootstrap.sh
 source scripts/bootstrap.sh || exit 1
 
-printf 'start: Latchkey at %s (Ctrl-C stops it)\n' "${LATCHKEY_ISSUER:-http://localhost:3000}" >&2
+printf 'start: Latchkey at %s (Ctrl-C stops it)\n' "${LATCHKEY_ISSUER:-http://localhost:${PORT:-3000}}" >&2
 
 # pnpm runs the server through `sh -c` layers that do not pass signals on, so
 # a SIGTERM to this script alone would orphan the server. Run it in its own

@@ -64,7 +64,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             poolMax: config.db.poolMax,
             timeouts: { acquireSeconds: config.db.acquireTimeoutSeconds, statementSeconds: config.db.statementTimeoutSeconds },
           }
-        : { dataDir: config.dataDir },
+        : { dataDir: config.dataDir, share: 'serve' as const },
   );
   const cleanup: Array<() => Promise<void> | void> = [() => db.close(), () => mailer.close()];
   const closeAll = async () => {
@@ -78,6 +78,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } else {
       await assertNoPendingMigrations(db.knex);
     }
+    // Migrated: the CLI and psql may now reach the embedded database through this process.
+    await db.share?.().then(
+      (socket) => logger.info({ socket }, 'embedded database shared with the CLI and psql'),
+      (err: unknown) => logger.warn({ err }, 'embedded database not shared: CLI commands cannot run beside this server'),
+    );
 
     const store = await createStore({ redisUrl: config.redisUrl });
     cleanup.push(() => store.close());

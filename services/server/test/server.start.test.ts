@@ -23,18 +23,21 @@ describe('latchkey start', () => {
       const discovery = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { issuer: string };
       expect(discovery.issuer).toBe(`http://localhost:${port}`);
       expect((await stat(path.join(dataDir, 'secrets'))).mode & 0o777).toBe(0o600);
-      // One process per embedded database: a second one is refused, not allowed to corrupt it.
-      const meanwhile = await runCli(['clients', 'list'], { LATCHKEY_DATA_DIR: dataDir });
-      expect(meanwhile.code).not.toBe(0);
-      expect(meanwhile.stderr).toMatch(/in use by another Latchkey process/);
+      // The CLI works beside the running server, through it (its socket in the data dir) …
+      const meanwhile = await runCli(['clients', 'list', '--json'], { LATCHKEY_DATA_DIR: dataDir });
+      expect(meanwhile.stderr).toBe('');
+      expect(JSON.parse(meanwhile.stdout).clients.map((c: { client_id: string }) => c.client_id)).toEqual(['latchkey-account']);
+      // … but one server per embedded database: a second one is refused, not allowed to corrupt it.
+      await expect(spawnServer({ PORT: String(await freePort()), LATCHKEY_DATA_DIR: dataDir })).rejects.toThrow(/in use by another Latchkey process/);
     } finally {
       expect(await server.stop()).toBe(0);
     }
+    await expect(stat(path.join(dataDir, '.s.PGSQL.5432'))).rejects.toThrow(/ENOENT/); // the server took its socket away
     const after = await runCli(['clients', 'list', '--json'], { LATCHKEY_DATA_DIR: dataDir });
     expect(after.stderr).toBe('');
     // The data survived the stop: the only client is the built-in account console's, added at start.
     expect(JSON.parse(after.stdout).clients.map((c: { client_id: string; built_in: boolean }) => [c.client_id, c.built_in])).toEqual([['latchkey-account', true]]);
-  }, 60_000);
+  }, 90_000);
 
   it.skipIf(!realDatabaseUrl)('with DATABASE_URL: refuses to start while migrations are pending and names them; --migrate applies them', async () => {
     const db = await freshPostgres({ migrate: false });

@@ -14,8 +14,9 @@ export type CliContext = {
   config: () => Config;
   /**
    * The database named by the config, ready to use: the embedded one migrates
-   * itself (as `start` does); PostgreSQL with pending migrations is refused,
-   * naming them. The runner closes it after the command.
+   * itself (as `start` does), or is reached through the running server that
+   * holds it; PostgreSQL with pending migrations is refused, naming them.
+   * The runner closes it after the command.
    */
   db: () => Promise<Db>;
   /** The same database as it is, for the migrate commands. */
@@ -34,14 +35,16 @@ export function createCliContext(program: Command, env?: NodeJS.ProcessEnv): Cli
   const getConfig = () => (config ??= loadConfig(env));
   const open = () => {
     const { databaseUrl, dataDir } = getConfig();
-    return (opened ??= createDb(databaseUrl ? { databaseUrl } : { dataDir }));
+    // Beside a running embedded server, through its socket: nothing has to be stopped.
+    return (opened ??= createDb(databaseUrl ? { databaseUrl } : { dataDir, share: 'join' }));
   };
   return {
     config: getConfig,
     rawDb: open,
     db: () =>
       (ready ??= open().then(async (db) => {
-        if (db.kind === 'pglite') await migrateLatest(db.knex);
+        // The running server migrated its own database; one older than this CLI is named, not changed under it.
+        if (db.kind === 'pglite' && !db.viaServer) await migrateLatest(db.knex);
         else await assertNoPendingMigrations(db.knex);
         return db;
       })),

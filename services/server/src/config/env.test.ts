@@ -20,6 +20,12 @@ describe('environment configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('defaults the issuer to the port it listens on; an explicit issuer wins', () => {
+    expect(loadConfig({ PORT: '4123' })).toMatchObject({ port: 4123, issuer: 'http://localhost:4123' });
+    expect(loadConfig({ PORT: '4123', LATCHKEY_ISSUER: '' }).issuer).toBe('http://localhost:4123');
+    expect(loadConfig({ PORT: '4123', LATCHKEY_ISSUER: 'https://id.example.com' }).issuer).toBe('https://id.example.com');
+  });
+
   it('names each bad variable, without echoing its value', () => {
     const list = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LATCHKEY_SIGNUP: 'maybe', LATCHKEY_SECRETS: 'short-secret-value' });
     expect(list.map((p) => p.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'LATCHKEY_SECRETS', 'LATCHKEY_SIGNUP', 'PORT']);

@@ -84,12 +84,13 @@ const secretList = z
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LATCHKEY_ISSUER: url(['http:', 'https:'], 'http(s)')
-      .refine((value) => {
+    // Unset: http://localhost:$PORT, so changing PORT alone keeps the issuer right.
+    LATCHKEY_ISSUER: optional(
+      url(['http:', 'https:'], 'http(s)').refine((value) => {
         const u = new URL(value);
         return !u.search && !u.hash;
-      }, 'must not carry a query or fragment')
-      .default('http://localhost:3000'),
+      }, 'must not carry a query or fragment'),
+    ),
     PORT: z.coerce.number({ invalid_type_error: 'must be a port number' }).int().min(1).max(65535).default(3000),
     DATABASE_URL: optional(url(['postgres:', 'postgresql:'], 'PostgreSQL')),
     REDIS_URL: optional(url(['redis:', 'rediss:'], 'Redis')),
@@ -122,7 +123,7 @@ const schema = z
     if (!env.LATCHKEY_SECRETS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
     }
-    if (!env.LATCHKEY_ISSUER.startsWith('https://')) {
+    if (!env.LATCHKEY_ISSUER?.startsWith('https://')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_ISSUER'], message: 'must be an https:// URL when NODE_ENV=production' });
     }
   });
@@ -177,7 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parsed.data;
   return Object.freeze({
     env: env.NODE_ENV,
-    issuer: env.LATCHKEY_ISSUER.replace(/\/$/, ''),
+    issuer: (env.LATCHKEY_ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,

@@ -8,7 +8,8 @@ import lockfile from 'proper-lockfile';
  * PGlite is one database in one process: two processes writing the same data
  * dir would corrupt it. Whoever opens the embedded database first holds a
  * lock there; a second opener is refused with a clear message until the
- * first lets go.
+ * first lets go (a CLI command instead uses a running server's socket, or
+ * waits its turn: embedded.ts).
  *
  * A pid file cannot tell who holds it once processes run in containers (two
  * containers sharing the volume are both PID 1, and neither sees the other's
@@ -34,11 +35,8 @@ export type DataDirLockOptions = {
 /** The embedded database is someone else's right now. */
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
-  constructor(dataDir: string) {
-    super(
-      `the embedded database in ${dataDir} is in use by another Latchkey process; ` +
-        'stop it first, or run every process against PostgreSQL with DATABASE_URL',
-    );
+  constructor(dataDir: string, hint = 'stop it first, or run every process against PostgreSQL with DATABASE_URL') {
+    super(`the embedded database in ${dataDir} is in use by another Latchkey process; ${hint}`);
   }
 }
 

@@ -1,10 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import pg from 'pg';
-import { lockDataDir } from './data-dir-lock.ts';
+import { openEmbedded, type EmbeddedOptions } from './embedded.ts';
 
 // Return timestamps as Date and bigint counts as numbers on both backends.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -13,6 +11,10 @@ export type Db = Readonly<{
   knex: Knex;
   kind: 'postgres' | 'pglite';
   close: () => Promise<void>;
+  /** The embedded server's: serve this database to the CLI and psql on a socket in the data dir; resolves to its path. */
+  share?: () => Promise<string>;
+  /** The embedded database reached through a running server's socket (the CLI beside `latchkey start`). */
+  viaServer?: boolean;
 }>;
 
 /** Bounds that keep a slow or absent database from piling requests up (seconds; 0 = no statement timeout). */
@@ -20,7 +22,7 @@ export type DbTimeouts = { acquireSeconds: number; statementSeconds: number };
 
 export type DbOptions =
   | { databaseUrl: string; poolMax?: number; timeouts?: DbTimeouts }
-  | { dataDir: string }
+  | EmbeddedOptions
   /** An already-open PGlite instance (tests share one; it costs ~2 s and hundreds of MB). */
   | { pglite: PGlite };
 
@@ -49,25 +51,8 @@ export async function createDb(options: DbOptions): Promise<Db> {
     });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
-  let pglite: PGlite;
-  let unlock: (() => Promise<void>) | undefined;
-  if ('pglite' in options) {
-    pglite = options.pglite;
-  } else {
-    const dir = path.join(options.dataDir, 'pgdata');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    unlock = await lockDataDir(options.dataDir);
-    pglite = new PGlite(dir);
-  }
-  const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: { pglite } as never });
-  return {
-    knex,
-    kind: 'pglite',
-    close: async () => {
-      // knex-pglite closes the instance when the pool is destroyed; keep shared ones open.
-      if (!unlock) return;
-      await knex.destroy();
-      await unlock();
-    },
-  };
+  if ('dataDir' in options) return openEmbedded(options);
+  const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: { pglite: options.pglite } as never });
+  // knex-pglite closes the instance when the pool is destroyed; a shared one stays open.
+  return { knex, kind: 'pglite', close: async () => {} };
 }
