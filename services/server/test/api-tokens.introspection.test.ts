@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeOwnGrants } from '../src/accounts/status.ts';
 import { createPersonalToken } from '../src/api-tokens/manage.ts';
 import { createResourceWithCredentials } from '../src/resources/introspection-client.ts';
 import { freshPostgres, realDatabaseUrl } from './support/backends.ts';
@@ -107,6 +108,13 @@ describe('introspection by API resources', () => {
     expect(info).toMatchObject({ active: true, sub: userId, aud: apiA, scope: 'read:a' });
     expect(typeof info.exp).toBe('number');
     await server.db.knex('users').where({ id: userId }).update({ status: 'blocked' });
+    expect(await introspect(credsA, token)).toEqual({ active: false });
+  });
+
+  it("a user's JWT goes inactive the moment its grant is revoked (JWTs are not stored: they name their grant)", async () => {
+    const { userId, token } = await userToken(apiA, 'read:a');
+    expect(await introspect(credsA, token)).toMatchObject({ active: true, sub: userId });
+    expect(await revokeOwnGrants({ knex: server.db.knex }, userId)).toBe(1);
     expect(await introspect(credsA, token)).toEqual({ active: false });
   });
 

@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminToken, apiClient, apiIdentifier, clientCredentialsToken, startApiTestServer, userToken } from './support/api.ts';
 import type { TestServer } from './support/server.ts';
+import { revokeOwnGrants } from '../src/accounts/status.ts';
 
 const LIST = '/api/v1/admin/scopes';
 
@@ -93,6 +94,13 @@ describe('REST API authentication and authorization', () => {
   it('a locked user\'s token: 401', async () => {
     const { token, userId } = await adminToken(server, ['scopes:read']);
     await server.db.knex('users').where({ id: userId }).update({ locked_until: new Date(Date.now() + 3600_000) });
+    await expectUnauthorized(await get({ authorization: `Bearer ${token}` }), /error="invalid_token"/);
+  });
+
+  it('a token whose grant was revoked (the person disconnected the app) stops at once: 401', async () => {
+    const { token, userId, clientId } = await adminToken(server, ['scopes:read']);
+    expect((await get({ authorization: `Bearer ${token}` })).status).toBe(200);
+    expect(await revokeOwnGrants({ knex: server.db.knex }, userId, { clientId })).toBe(1);
     await expectUnauthorized(await get({ authorization: `Bearer ${token}` }), /error="invalid_token"/);
   });
 

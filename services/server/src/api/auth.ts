@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { API_SCOPE_NAMES } from '@latchkey/contract';
 import { authenticatePersonalToken } from '../api-tokens/verify.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { claimReplay } from '../db/oidc-models.ts';
+import { claimReplay, grantIsLive } from '../db/oidc-models.ts';
 import { findActiveUser } from '../db/users.ts';
 import type { ProviderHolder } from '../oidc/provider.ts';
 import { builtInApiIdentifier } from '../oidc/resources.ts';
@@ -104,6 +104,8 @@ export function createAuthenticator(deps: AuthDeps): (req: Request) => Promise<P
     // Checked on every request: a blocked, deleted or locked account's tokens stop at once.
     const user = await findActiveUser(deps.knex, payload.sub);
     if (!user) throw unauthorized(scheme, 'the account is not active');
+    // A grant revoked (by the person, an admin, reuse detection or a logout) ends its tokens at once.
+    if (typeof payload.gid === 'string' && !(await grantIsLive(deps.knex, payload.gid))) throw unauthorized(scheme, 'the access token\'s grant was revoked');
     const effective = user.role === 'admin' ? scopes : scopes.filter((scope) => !ADMIN_SCOPES.has(scope));
     return { kind: 'user', userId: user.id, clientId, scopes: effective, scheme };
   };

@@ -250,6 +250,20 @@ type RevokedGrantRow = { id: string; client_id: string | null; user_id: string |
 const toRevokedGrant = (row: RevokedGrantRow | undefined): RevokedGrant | undefined =>
   row?.id ? { grantId: row.id, clientId: row.client_id, userId: row.user_id } : undefined;
 
+/**
+ * Whether a grant still stands (not revoked, destroyed by a logout, or
+ * expired). JWT access tokens are not stored, so this is how their
+ * revocation is seen: they name their grant (configuration.ts extraTokenClaims).
+ */
+export async function grantIsLive(knex: Knex, grantId: string): Promise<boolean> {
+  const row = await knex('grants')
+    .where({ id: grantId })
+    .whereNull('revoked_at')
+    .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', knex.fn.now()))
+    .first('id');
+  return row !== undefined;
+}
+
 /** Revokes everything a grant issued, and the grant itself, in one statement. Returns the grant when this call revoked it. */
 export async function revokeGrant(knex: Knex, grantId: string): Promise<RevokedGrant | undefined> {
   const sql = cached('revoke', () => `with ${lockGrantsCtes('= ?')},\n${revokeGrantCtes('= ?')}

@@ -108,6 +108,10 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     // ID tokens carry the claims their scopes grant (profile, email, …), as most providers' do; oidc-provider
     // would otherwise put them only in userinfo whenever an access token for userinfo is issued too.
     conformIdTokenClaims: false,
+    // JWT access tokens are not stored, so they name their grant (`gid`):
+    // introspection and the REST API then see a revoked grant or a logout at once.
+    extraTokenClaims: async (_ctx, token) =>
+      token.kind === 'AccessToken' && typeof (token as { grantId?: unknown }).grantId === 'string' ? { gid: (token as { grantId: string }).grantId } : undefined,
     ttl: {
       ...TTL,
       // An API's own token lifetime wins over the default for tokens issued to it.

@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK, type JWT
 import type { Keyring } from '../crypto/keyring.ts';
 import { lookupPersonalToken } from '../api-tokens/verify.ts';
 import { looksLikePersonalToken } from '../api-tokens/format.ts';
+import { grantIsLive } from '../db/oidc-models.ts';
 import { findActiveUser } from '../db/users.ts';
 import { builtInApiIdentifier } from './resources.ts';
 
@@ -93,6 +94,8 @@ export function createSelfContainedIntrospection(deps: IntrospectionDeps & { jwk
     // sub is the user, or the client itself for client-credentials tokens.
     const user = payload.sub !== undefined && payload.sub !== tokenClient ? payload.sub : undefined;
     if (!(await accountUsable(deps.knex, user))) return INACTIVE;
+    // A revoked grant or ended session ends its JWTs too (they are not stored).
+    if (typeof payload.gid === 'string' && !(await grantIsLive(deps.knex, payload.gid))) return INACTIVE;
     const { cnf, ...claims } = payload;
     return {
       ...claims,

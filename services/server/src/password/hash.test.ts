@@ -42,13 +42,19 @@ describe('password hashing (argon2id)', () => {
     await verifyAgainstDummy('warm-up');
     const time = async (fn: () => Promise<unknown>) => {
       const start = performance.now();
-      for (let i = 0; i < 5; i += 1) await fn();
+      await fn();
       return performance.now() - start;
     };
-    const real = await time(() => verifyPassword(stored, 'wrong guess'));
-    const dummy = await time(() => verifyAgainstDummy('wrong guess'));
+    // Interleaved pairs and the median ratio: load on the machine slows both sides alike.
+    const ratios: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const real = await time(() => verifyPassword(stored, 'wrong guess'));
+      const dummy = await time(() => verifyAgainstDummy('wrong guess'));
+      ratios.push(dummy / real);
+    }
+    const median = ratios.sort((a, b) => a - b)[3]!;
     expect(await verifyAgainstDummy('latchkey-dummy-password-never-matches')).toBe(false);
-    expect(dummy / real).toBeGreaterThan(0.5);
-    expect(dummy / real).toBeLessThan(2);
+    expect(median).toBeGreaterThan(0.5);
+    expect(median).toBeLessThan(2);
   });
 });
