@@ -80,6 +80,9 @@ export type OwnRedis = {
   cli: (...args: string[]) => Promise<string>;
   stop: () => Promise<void>;
   start: () => Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that keeps its connections open but answers nothing (hung, partitioned). */
+  pause: () => void;
+  resume: () => void;
   close: () => Promise<void>;
 };
 
@@ -104,5 +107,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, cli, stop, start, close: stop };
+  const close = async () => {
+    child?.kill('SIGCONT');
+    await stop();
+  };
+  return { port, url: `redis://127.0.0.1:${port}`, cli, stop, start, pause: () => child?.kill('SIGSTOP'), resume: () => child?.kill('SIGCONT'), close };
 }
