@@ -15,6 +15,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { Mailer } from './mail/mailer.ts';
 import { createCsrf } from './interactions/csrf.ts';
+import { publicMetricsRoute, requestMetrics, type Metrics } from './metrics/index.ts';
 import { t } from './interactions/i18n/index.ts';
 import { html } from './interactions/views/html.ts';
 import { layout } from './interactions/views/layout.ts';
@@ -34,6 +35,7 @@ export type AppDeps = {
   keyring: Keyring;
   mailer: Mailer;
   limiter: Limiter;
+  metrics: Metrics;
 };
 
 export type AppOptions = {
@@ -47,6 +49,8 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   // Client IPs come from X-Forwarded-For only through proxies the operator named.
   app.set('trust proxy', deps.config.trustProxy);
+  // First, so every answer is timed and counted, the guards' refusals too.
+  app.use(requestMetrics(deps.metrics));
   app.use(requestLog(deps.logger));
   app.use(warnUntrustedForwardedFor(deps.config, deps.logger));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https://') }));
@@ -59,6 +63,9 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   });
   app.use(bodyLimit);
   app.use(healthRoutes(deps));
+  // Like the health checks, scrapes answer any Host (Prometheus addresses a replica by IP).
+  const metricsRoute = publicMetricsRoute(deps.config, deps.metrics);
+  if (metricsRoute) app.use(metricsRoute);
   // Everything below answers only for the issuer's host (health checks above answer any).
   app.use(hostCheck(deps.config.issuer));
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).

@@ -17,8 +17,10 @@ import { createAdapter } from './oidc/adapter.ts';
 import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
 import { ensureSigningKeys, loadSigningKeys, watchSigningKeys } from './oidc/keys.ts';
 import { ProviderHolder } from './oidc/provider.ts';
+import { countRefusals, createMetrics, observeBackends, observeProvider, startMetricsServer, type Metrics } from './metrics/index.ts';
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
+import { startTracing } from './tracing/index.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 
 export type ServerOptions = {
@@ -42,6 +44,9 @@ export type RunningServer = {
   store: Store;
   providers: ProviderHolder;
   logger: Logger;
+  metrics: Metrics;
+  /** The separate metrics listener's /metrics, when LATCHKEY_METRICS_PORT is set. */
+  metricsUrl: string | undefined;
   close: () => Promise<void>;
   /** SIGTERM: /readyz turns 503, requests keep being served for config.shutdownDrainSeconds, then close(). */
   shutdown: () => Promise<void>;
@@ -54,6 +59,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // First: production without SMTP_URL is refused before anything opens.
   const mailer = createMailer({ config, logger });
   const keyring = new Keyring(await resolveSecrets(config));
+  // Before the database opens (`latchkey start` has started it even earlier, before importing this module).
+  const { endpoint, serviceName } = config.tracing;
+  const tracing = endpoint ? await startTracing({ endpoint, serviceName }) : undefined;
 
   const db = await createDb(
     options.pglite
@@ -86,11 +94,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     const store = await createStore({ redisUrl: config.redisUrl });
     cleanup.push(() => store.close());
+    const metrics = createMetrics();
+    cleanup.push(observeBackends(metrics, { db, store }));
+    if (tracing) {
+      cleanup.push(() => tracing.flush());
+      if (db.kind === 'pglite') cleanup.push(tracing.traceKnex(db.knex));
+    }
 
     await ensureSigningKeys({ db, keyring });
     const keys = await loadSigningKeys({ db, keyring, maxTokenTtlSeconds: MAX_SIGNED_TOKEN_TTL });
-    const limiter = limiterFor({ config, store, keyring });
-    const providers = new ProviderHolder({ config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store }), logger, store, limiter }, structuredClone(keys.jwks));
+    const limiter = countRefusals(limiterFor({ config, store, keyring }), metrics);
+    const providers = new ProviderHolder(
+      { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store }), logger, store, limiter, observe: observeProvider(metrics) },
+      structuredClone(keys.jwks),
+    );
 
     const stopKeys = watchSigningKeys({
       db,
@@ -113,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
 
-    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter }, options);
+    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter, metrics }, options);
     const drain = drainable(app);
     const server = createServer(drain.listener);
     server.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
@@ -142,7 +159,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       await closeAll();
     };
-    return { url, server, db, store, providers, logger, close: closeAll, shutdown };
+    let metricsUrl: string | undefined;
+    if (config.metrics.port !== undefined) {
+      const metricsServer = await startMetricsServer({ metrics, token: config.metrics.token, port: config.metrics.port, host: options.host ?? '0.0.0.0' });
+      cleanup.push(() => metricsServer.close());
+      metricsUrl = metricsServer.url;
+    }
+    return { url, server, db, store, providers, logger, metrics, metricsUrl, close: closeAll, shutdown };
   } catch (error) {
     await closeAll();
     throw error;

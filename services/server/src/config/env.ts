@@ -117,8 +117,15 @@ const schema = z
     LATCHKEY_DB_ACQUIRE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
     LATCHKEY_DB_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
     LATCHKEY_SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+    LATCHKEY_METRICS_PORT: optional(z.coerce.number({ invalid_type_error: 'must be a port number' }).int().min(1).max(65535)),
+    LATCHKEY_METRICS_TOKEN: optional(z.string().trim().min(32, 'must be at least 32 characters')),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'], 'http(s)')),
+    OTEL_SERVICE_NAME: optional(z.string().trim().min(1).max(100)),
   })
   .superRefine((env, ctx) => {
+    if (env.LATCHKEY_METRICS_PORT !== undefined && env.LATCHKEY_METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_METRICS_PORT'], message: 'must differ from PORT (leave it unset to serve /metrics on PORT)' });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.LATCHKEY_SECRETS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
@@ -151,6 +158,10 @@ export type Config = Readonly<{
   db: Readonly<{ poolMax: number; acquireTimeoutSeconds: number; statementTimeoutSeconds: number }>;
   /** After SIGTERM: seconds /readyz answers 503 while requests still run, before the listener closes. */
   shutdownDrainSeconds: number;
+  /** /metrics: on its own port when set (else on PORT), behind a bearer token when set. */
+  metrics: Readonly<{ port: number | undefined; token: string | undefined }>;
+  /** OpenTelemetry traces go to this OTLP/HTTP endpoint when it is set. */
+  tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
 }>;
 
 export class ConfigError extends Error {
@@ -201,5 +212,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       statementTimeoutSeconds: env.LATCHKEY_DB_STATEMENT_TIMEOUT_SECONDS,
     }),
     shutdownDrainSeconds: env.LATCHKEY_SHUTDOWN_DRAIN_SECONDS,
+    metrics: Object.freeze({ port: env.LATCHKEY_METRICS_PORT, token: env.LATCHKEY_METRICS_TOKEN }),
+    tracing: Object.freeze({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME ?? 'latchkey' }),
   });
 }

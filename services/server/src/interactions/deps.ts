@@ -3,6 +3,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { Db } from '../db/knex.ts';
 import type { Logger } from '../http/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { Metrics } from '../metrics/index.ts';
 import type { ProviderHolder } from '../oidc/provider.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
@@ -20,4 +21,6 @@ export type InteractionDeps = {
   mailer: Mailer;
   /** Named rate limits (src/ratelimit): consume() for requests, check()/fail()/succeed() for answers. */
   limiter: Limiter;
+  /** Sign-ins are counted by method and outcome (absent in tests that build deps by hand). */
+  metrics?: Metrics;
 };

@@ -46,6 +46,11 @@ export type SignInContext = {
 
 /** Steps run in order; a step returns 'stop' once it has answered the request. */
 export async function runSignIn(steps: readonly SignInStep[], ctx: SignInContext): Promise<void> {
+  const refuse = ctx.fail;
+  ctx.fail = async (reason, retryAfterSeconds) => {
+    ctx.deps.metrics?.signIns.inc({ method: ctx.attempt.method, outcome: reason === 'rate_limited' ? 'rate_limited' : 'failure' });
+    await refuse(reason, retryAfterSeconds);
+  };
   try {
     for (const step of steps) {
       if ((await step(ctx)) === 'stop') return;
@@ -171,6 +176,7 @@ export const recordSignIn: SignInStep = async (ctx) => {
     });
   });
   await ctx.reservation?.succeed();
+  ctx.deps.metrics?.signIns.inc({ method: ctx.attempt.method, outcome: 'success' });
 };
 
 export const finishLogin: SignInStep = async (ctx) => {

@@ -9,7 +9,12 @@ import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
 import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from './internals.ts';
 import { createSelfContainedIntrospection } from './introspection.ts';
 
-export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & { logger: Logger; store: Store };
+export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & {
+  logger: Logger;
+  store: Store;
+  /** Called with every provider built (one per key set): metrics hook its routes and events here. */
+  observe?: (provider: Provider) => void;
+};
 
 export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   const provider = new Provider(deps.config.issuer, buildConfiguration({ ...deps, jwks }));
@@ -19,6 +24,7 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   bindToIssuer(provider);
   answerSelfContainedIntrospection(provider, createSelfContainedIntrospection({ knex: deps.knex, keyring: deps.keyring, issuer: deps.config.issuer, jwks }));
   provider.use(cacheMetadata);
+  deps.observe?.(provider);
   provider.on('server_error', (ctx, error) => {
     deps.logger.error({ err: error }, 'oidc server error');
     // A database that is down or too slow is a retryable 503, not a broken server.
