@@ -72,6 +72,19 @@ describe('environment configuration', () => {
     }
   });
 
+  it('reads the metrics port and token and the OTLP endpoint; refuses the metrics port on PORT and a short token', () => {
+    const token = 'm'.repeat(32);
+    expect(loadConfig({ LATCHKEY_METRICS_PORT: '9464', LATCHKEY_METRICS_TOKEN: token, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toMatchObject({
+      metrics: { port: 9464, token },
+      tracing: { endpoint: 'http://collector:4318', serviceName: 'latchkey' },
+    });
+    expect(loadConfig({}).metrics).toEqual({ port: undefined, token: undefined });
+    expect(loadConfig({}).tracing.endpoint).toBeUndefined();
+    const list = problems({ PORT: '3000', LATCHKEY_METRICS_PORT: '3000', LATCHKEY_METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector' });
+    expect(list.map((p) => p.split(' ')[0]).sort()).toEqual(['LATCHKEY_METRICS_PORT', 'LATCHKEY_METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+    expect(list.join('\n')).not.toContain('short');
+  });
+
   it('accepts several comma-separated secrets for rotation', () => {
     expect(loadConfig({ LATCHKEY_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}` }).secrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
   });
