@@ -106,13 +106,15 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
     if (!header || !/^(bearer|dpop)\s/i.test(header)) return refuse(res, undefined, 'Bearer');
     let scheme: 'Bearer' | 'DPoP' = /^dpop\s/i.test(header) ? 'DPoP' : 'Bearer';
     (async () => {
+      const url = `${publicUrl ?? `${req.protocol}://${req.get('host')}`}${req.originalUrl}`;
+      const request = { method: req.method, url, dpop: req.headers.dpop };
       if (mode === 'jwt') {
-        const url = `${publicUrl ?? `${req.protocol}://${req.get('host')}`}${req.originalUrl}`;
-        const claims = await options.verifier!.verify(header, { scopes, request: { method: req.method, url, dpop: req.headers.dpop } });
+        const claims = await options.verifier!.verify(header, { scopes, request });
         if (claims.cnf?.jkt) scheme = 'DPoP';
         req.auth = { sub: claims.sub, clientId: claims.client_id, scopes: claims.scope, token: readPresentedToken(header).token, source: 'jwt', claims };
       } else {
-        const answer = await options.introspector!.require(header, { scopes });
+        const answer = await options.introspector!.require(header, { scopes, request });
+        if (answer.cnf?.jkt) scheme = 'DPoP';
         req.auth = {
           sub: typeof answer.sub === 'string' ? answer.sub : undefined,
           clientId: typeof answer.client_id === 'string' ? answer.client_id : undefined,

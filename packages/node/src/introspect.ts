@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readPresentedToken } from './authorization.ts';
 import { audiences, missingScopes, splitScope } from './claims.ts';
 import { createDiscovery, fetchJson, normalizeIssuer, type FetchLike } from './discovery.ts';
-import { InsufficientScopeError, InvalidTokenError } from './errors.ts';
+import { checkDPoPProof, type ProofRequest } from './dpop.ts';
+import { DPoPError, InsufficientScopeError, InvalidTokenError } from './errors.ts';
+import { memoryReplayStore, type ReplayStore } from './replay-store.ts';
 
 /** An RFC 7662 answer for an active token, `scope` split into an array. */
 export type ActiveIntrospection = {
@@ -37,6 +39,8 @@ export type IntrospectorOptions = {
   negativeCacheMaxAge?: number;
   /** Cached answers kept at most (default 10 000; the oldest go first). */
   cacheSize?: number;
+  /** DPoP proofs of bound tokens: where seen `jti`s are kept (default in memory) and how old a proof may be (default 60 s). */
+  dpop?: { replayStore?: ReplayStore; maxAge?: number };
   fetch?: FetchLike;
   now?: () => number;
 };
@@ -45,7 +49,7 @@ export type Introspector = {
   /** Latchkey's answer for `token` (a token or an Authorization header value). */
   introspect(token: string): Promise<IntrospectionResult>;
   /** Like introspect, but an inactive token throws InvalidTokenError and missing scopes InsufficientScopeError. */
-  require(token: string, options?: { scopes?: readonly string[] }): Promise<ActiveIntrospection>;
+  require(token: string, options?: { scopes?: readonly string[]; request?: ProofRequest }): Promise<ActiveIntrospection>;
 };
 
 /**
@@ -62,6 +66,7 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
   const discover = createDiscovery(issuer, fetchImpl);
   const positiveMs = (options.cacheMaxAge ?? 0) * 1000;
   const negativeMs = (options.negativeCacheMaxAge ?? 5) * 1000;
+  const dpop = { replayStore: options.dpop?.replayStore ?? memoryReplayStore({ now }), maxAgeSeconds: options.dpop?.maxAge ?? 60, now };
   const cacheSize = options.cacheSize ?? 10_000;
   // Keyed by a hash: the cache does not hold the tokens themselves.
   const cache = new Map<string, { result: IntrospectionResult; until: number }>();
@@ -100,9 +105,20 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
     return result;
   }
 
-  async function require(input: string, requireOptions: { scopes?: readonly string[] } = {}): Promise<ActiveIntrospection> {
+  async function require(input: string, requireOptions: { scopes?: readonly string[]; request?: ProofRequest } = {}): Promise<ActiveIntrospection> {
     const result = await introspect(input);
     if (!result.active) throw new InvalidTokenError('inactive', 'the access token is not active');
+    // An active answer says nothing about who presents the token: a DPoP-bound
+    // one (cnf.jkt) is only good with a proof of its key, as when verified locally.
+    const { token, scheme } = readPresentedToken(input);
+    const jkt = result.cnf?.jkt;
+    if (typeof jkt === 'string') {
+      if (scheme !== 'DPoP') throw new DPoPError('bearer_scheme', 'a DPoP-bound token must be sent with the DPoP scheme');
+      if (!requireOptions.request) throw new DPoPError('proof_missing', 'a DPoP-bound token needs the request to check its proof');
+      await checkDPoPProof(requireOptions.request, token, jkt, dpop);
+    } else if (scheme === 'DPoP') {
+      throw new DPoPError('not_bound', 'the DPoP scheme needs a DPoP-bound token');
+    }
     const missing = missingScopes(result.scope, requireOptions.scopes);
     if (missing.length) throw new InsufficientScopeError([...requireOptions.scopes!], missing);
     return result;
