@@ -122,6 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     });
     cleanup.push(stopKeys);
+    providers.reloadKeysBeforeJwks(() => stopKeys.refresh());
     // A revoked key must leave every replica's JWKS at once, not at the next poll.
     const stopKeyEvents = await subscribeEvents(store, 'signing-keys:changed', () => stopKeys.refresh());
     cleanup.push(stopKeyEvents);

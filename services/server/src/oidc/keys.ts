@@ -344,6 +344,8 @@ export function watchSigningKeys({
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let again = false;
+  /** refresh() callers, answered when a load that started after their call has finished. */
+  let waiting: Array<() => void> = [];
 
   const schedule = (delayMs: number) => {
     if (stopped) return;
@@ -359,6 +361,8 @@ export function watchSigningKeys({
       return;
     }
     running = true;
+    const answered = waiting;
+    waiting = [];
     let delay = intervalMs;
     try {
       const now = clock();
@@ -375,6 +379,7 @@ export function watchSigningKeys({
       logger.error({ err: error }, 'signing key refresh failed; keeping the current keys');
     }
     running = false;
+    for (const answer of answered) answer();
     // A refresh asked for while this one ran may have missed the change that prompted it.
     if (again) delay = 0;
     again = false;
@@ -386,15 +391,22 @@ export function watchSigningKeys({
   const stop = () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    for (const answer of waiting.splice(0)) answer();
   };
   return Object.assign(stop, {
-    refresh: () => {
-      if (stopped) return;
-      if (timer) clearTimeout(timer);
-      void tick();
-    },
+    refresh: () =>
+      new Promise<void>((resolve) => {
+        if (stopped) return resolve();
+        waiting.push(resolve);
+        if (timer) clearTimeout(timer);
+        void tick();
+      }),
   });
 }
 
-/** Stops the watcher when called; `refresh()` reloads now (e.g. when another process revoked a key). */
-export type KeyWatch = (() => void) & { refresh: () => void };
+/**
+ * Stops the watcher when called; `refresh()` reloads now (e.g. when another
+ * process revoked a key) and resolves once a load that started after the call
+ * has finished (concurrent calls share loads; errors are logged, never thrown).
+ */
+export type KeyWatch = (() => void) & { refresh: () => Promise<void> };

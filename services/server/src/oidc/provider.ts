@@ -95,8 +95,27 @@ export class ProviderHolder {
     this.#publicJwks = publicParts(jwks);
   }
 
+  #beforeJwks: (() => Promise<void>) | undefined;
+
+  /**
+   * Runs `reload` (the key watcher's refresh) before answering each JWKS
+   * request, so the JWKS a replica serves holds every key in the database at
+   * that moment: after `keys rotate --now` another replica may already sign
+   * with a key this one has not loaded yet, and a verifier that meets its kid
+   * refetches the JWKS from whichever replica answers — then refetches no
+   * more for a while (the Node SDK: 30 s).
+   */
+  reloadKeysBeforeJwks(reload: () => Promise<void>): void {
+    this.#beforeJwks = reload;
+  }
+
   /** The request handler to mount in Express; always serves the current provider. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const reload = this.#beforeJwks;
+    if (reload && req.method === 'GET' && (req.url === '/jwks' || req.url?.startsWith('/jwks?'))) {
+      void reload().then(() => this.#callback(req, res));
+      return;
+    }
     this.#callback(req, res);
   };
 }
