@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_API_SCOPES } from '../src/api-tokens/scopes.ts';
 import { signInWithTokens } from './support/account-flow.ts';
 import { adminToken, apiClient, clientApi, clientCredentialsToken, etag, startApiTestServer, type ApiClient } from './support/api.ts';
 import type { TestServer } from './support/server.ts';
@@ -19,7 +20,8 @@ describe('admin API: users', () => {
 
   beforeAll(async () => {
     server = await startApiTestServer();
-    ({ token, clientId } = await clientCredentialsToken(server, ['users:read', 'users:write']));
+    // Every admin API scope: only such a caller may make an admin (attack.admin-scope-escalation).
+    ({ token, clientId } = await clientCredentialsToken(server, [...ADMIN_API_SCOPES]));
     api = apiClient(server, token);
   });
   afterAll(() => server?.stop());

@@ -1,8 +1,10 @@
 import { contract } from '@latchkey/contract';
 import { initServer } from '@ts-rest/express';
 import { createClient, deleteClient, getClient, rotateClientSecret, searchClients, updateClient } from '../../clients/manage.ts';
+import { principalOf } from '../authorize.ts';
 import type { ApiDeps } from '../deps.ts';
 import { etagOf, requireIfMatch } from '../etag.ts';
+import { refuseApiScopesBeyondCaller } from './no-escalation.ts';
 import { cursorOf, positionOf, requestActor } from './request-actor.ts';
 
 const s = initServer();
@@ -13,6 +15,9 @@ const words = (scope: string | undefined) => (scope === undefined ? undefined : 
 export function adminClients(deps: ApiDeps) {
   const { knex } = deps.db;
   const manage = { knex, keyring: deps.keyring };
+  // A client the caller could not have made itself is not theirs to take over (secret, redirect URIs).
+  const refuseStrongerClient = async (res: Parameters<typeof principalOf>[0], clientId: string) =>
+    refuseApiScopesBeyondCaller(principalOf(res), words((await getClient(knex, clientId)).client.scope) ?? [], 'this client');
 
   return s.router(contract.admin.clients, {
     list: async ({ query }) => {
@@ -38,6 +43,7 @@ export function adminClients(deps: ApiDeps) {
     },
     create: async ({ body, req, res }) => {
       const { scope, ...rest } = body;
+      refuseApiScopesBeyondCaller(principalOf(res), words(scope) ?? [], 'the client');
       const { client, version, secret } = await createClient(manage, { ...rest, scope: words(scope) }, { actor: requestActor(req, res) });
       res.setHeader('ETag', etagOf(version));
       return { status: 201, body: { ...client, ...(secret ? { client_secret: secret } : {}) } };
@@ -45,6 +51,8 @@ export function adminClients(deps: ApiDeps) {
     update: async ({ params, headers, body, req, res }) => {
       const expected = requireIfMatch(headers['if-match']);
       const { scope, ...rest } = body;
+      refuseApiScopesBeyondCaller(principalOf(res), words(scope) ?? [], 'the client');
+      await refuseStrongerClient(res, params.client_id);
       const { client, version } = await updateClient(manage, params.client_id, { ...rest, scope: words(scope) }, { actor: requestActor(req, res), expected });
       res.setHeader('ETag', etagOf(version));
       return { status: 200, body: client };
@@ -54,6 +62,7 @@ export function adminClients(deps: ApiDeps) {
       return { status: 204, body: undefined };
     },
     rotateSecret: async ({ params, req, res }) => {
+      await refuseStrongerClient(res, params.client_id);
       const { client, version, secret } = await rotateClientSecret(manage, params.client_id, { actor: requestActor(req, res) });
       res.setHeader('ETag', etagOf(version));
       return { status: 200, body: { ...client, client_secret: secret } };

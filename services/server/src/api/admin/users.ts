@@ -6,9 +6,11 @@ import { changeAccountStatus, revokeGrants, type StatusChange, type StatusResult
 import { findClientByIdOrName } from '../../db/clients.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../password/params.ts';
 import { revokeUserSessions } from '../../sessions/revoke.ts';
+import { principalOf } from '../authorize.ts';
 import type { ApiDeps } from '../deps.ts';
 import { etagOf, requireIfMatch } from '../etag.ts';
 import { ApiProblem } from '../problem.ts';
+import { refuseAdminRoleBeyondCaller } from './no-escalation.ts';
 import { cursorOf, iso, positionOf, requestActor } from './request-actor.ts';
 
 const s = initServer();
@@ -91,6 +93,7 @@ export function adminUsers(deps: ApiDeps) {
       return { status: 200, body: userView(user) };
     },
     create: async ({ body, req, res }) => {
+      refuseAdminRoleBeyondCaller(principalOf(res), body.role);
       const checked = checkOperatorUser({ email: body.email, password: body.password, name: body.name, role: body.role });
       if (!checked.ok) {
         const [code, path, message] = CREATE_PROBLEMS[checked.problem];
@@ -104,6 +107,7 @@ export function adminUsers(deps: ApiDeps) {
     },
     update: async ({ params, headers, body, req, res }) => {
       const expectedVersion = requireIfMatch(headers['if-match']);
+      refuseAdminRoleBeyondCaller(principalOf(res), body.role);
       const result = await updateUser({ knex, store }, params.id, body, { expectedVersion, actor: requestActor(req, res) });
       if (!result.ok) {
         if (result.problem === 'not_found') throw noUser();
