@@ -63,5 +63,5 @@ export async function checkDPoPProof(request: ProofRequest, token: string, jkt: 
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256) throw new DPoPError('proof_invalid', 'the DPoP proof has no usable jti');
   // Keyed by the key's thumbprint too: another key's jti is another proof.
   const fresh = await options.replayStore.add(`${jkt}:${payload.jti}`, (payload.iat + options.maxAgeSeconds) * 1000 + 1000);
-  if (!fresh) throw new DPoPError('proof_replayed', 'the DPoP proof was already used');
+  if (!fresh) throw new DPoPError('proof_replayed', 'the DPoP proof was already used (or too many proofs are pending to remember one more)');
 }

@@ -11,8 +11,10 @@ export interface ReplayStore {
 
 /**
  * In-memory replay store: a Map in insertion order, expired entries dropped
- * as new ones come, and the oldest dropped beyond `max` entries (those are
- * the closest to expiring; the cap keeps a flood of proofs from growing memory).
+ * as new ones come. At most `max` live entries: beyond that a new proof is
+ * refused rather than an older one forgotten, since a forgotten proof could
+ * be replayed (an attacker with a token of their own could flood the store
+ * to push a victim's proof out). Size `max` for the proofs of one `maxAge`.
  */
 export function memoryReplayStore(options: { max?: number; now?: () => number } = {}): ReplayStore {
   const max = options.max ?? 100_000;
@@ -22,12 +24,14 @@ export function memoryReplayStore(options: { max?: number; now?: () => number } 
     add(key, expiresAt) {
       const t = now();
       for (const [oldKey, oldExpiry] of seen) {
-        if (oldExpiry > t && seen.size < max) break;
+        if (oldExpiry > t) break;
         seen.delete(oldKey);
       }
       const existing = seen.get(key);
       if (existing !== undefined && existing > t) return false;
       seen.delete(key);
+      // Full of proofs that could still be replayed: refuse this one (fail closed) instead of evicting one of them.
+      if (seen.size >= max) return false;
       seen.set(key, expiresAt);
       return true;
     },

@@ -76,6 +76,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const jws = parseJws(token);
     if (!jws) throw new InvalidTokenError('malformed', 'the access token is not a JWT');
     const { header, payload } = jws;
+    // RFC 7515 §4.1.11: we understand no extension, so a token whose signer declared one critical must not pass as if it had none.
+    if (header.crit !== undefined) throw new InvalidTokenError('malformed', 'the access token names critical header parameters this API does not understand');
     const alg = header.alg;
     if (!isSupportedAlgorithm(alg) || !algorithms.has(alg)) throw new InvalidTokenError('unsupported_algorithm', 'the access token is signed with an algorithm this API does not accept');
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
