@@ -12,8 +12,9 @@ import type { SessionGate } from './session-gate.ts';
  * own, so `psql -h <data dir>` and the CLI (pg) reach the database without
  * stopping the server. Only the owner may connect (mode 0600), as only the
  * owner may read the data dir. Clients take turns on the one session
- * through the gate, a whole transaction at a time; session settings (SET)
- * last one transaction, as behind a transaction-mode pooler.
+ * through the gate, a whole transaction at a time; session state (SET, temp
+ * tables, PREPARE, advisory locks) lasts one transaction, as behind a
+ * transaction-mode pooler.
  */
 
 /** Postgres clients look for `<dir>/.s.PGSQL.<port>`. */
@@ -151,12 +152,16 @@ class GatedSession {
     return sent;
   }
 
-  /** Settings last one transaction: the next user of the session must not run under this client's SETs. */
+  /**
+   * Session state lasts one transaction: the next user of the session must not run under this
+   * client's SETs, nor read its temp tables (pg_temp comes first on the search path, so a temp
+   * `users` would shadow ours), prepared statements, held cursors or advisory locks.
+   */
   async #giveBack(): Promise<void> {
     const release = this.#release;
     this.#release = undefined;
     try {
-      await this.#pglite.exec('RESET ALL');
+      await this.#pglite.exec('DISCARD ALL');
     } finally {
       release?.();
     }
