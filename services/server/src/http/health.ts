@@ -39,7 +39,8 @@ export function drainable(listener: RequestListener): { listener: RequestListene
     listener: (req, res) => {
       if (!draining) return listener(req, res);
       res.setHeader('connection', 'close');
-      if (req.url === '/readyz' || req.url?.startsWith('/readyz?')) {
+      // Every spelling Express would route to the readiness check (trailing slash, any case) is red too.
+      if (/^\/readyz\/?(\?|$)/i.test(req.url ?? '')) {
         res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify({ status: 'draining', checks: { shutdown: 'draining' } }));
         return;
