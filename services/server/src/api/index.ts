@@ -46,6 +46,12 @@ export function apiRouter(deps: ApiDeps): Router {
     next();
   });
   router.use('/api', apiDocs());
+  // Answers hold secrets shown once (client, introspection and webhook secrets) and personal or
+  // admin data: no cache, browser or shared, may keep them (RFC 6749 §5.1 asks the same of tokens).
+  router.use('/api/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   const authorize = createAuthorize(createAuthenticator({ issuer: deps.config.issuer, knex: deps.db.knex, keyring: deps.keyring, providers: deps.providers }));
   const mount = <T extends AppRouter>(routes: T, implementation: Implementation<T>) =>
