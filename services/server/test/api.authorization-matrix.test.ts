@@ -32,6 +32,7 @@ describe('REST API authorization matrix (every contract route × every caller)',
   let server: TestServer;
   const right = new Map<string, string>();
   const wrong = new Map<string, string>();
+  const thirdParty = new Map<string, string>();
   const adminPat = new Map<string, string>();
   let expired = '';
   let blockedJwt = '';
@@ -56,6 +57,8 @@ describe('REST API authorization matrix (every contract route × every caller)',
       const account = scopes.includes('account');
       // Right: exactly the route's scopes (a plain user for account routes, an admin otherwise).
       right.set(key, (await userToken(server, scopes, { userId: account ? plainUser : rightAdmin })).token);
+      // The same through a third-party app: `account` never counts there.
+      thirdParty.set(key, (await userToken(server, scopes, { userId: account ? plainUser : rightAdmin, firstParty: false })).token);
       // Wrong: every other API scope, so only the route's own scope can be what is missing.
       wrong.set(key, (await clientCredentialsToken(server, ADMIN_SCOPES.filter((scope) => !scopes.includes(scope)))).token);
       adminPat.set(key, (await personalToken(server, scopes, { userId: patAdmin })).token);
@@ -99,6 +102,7 @@ describe('REST API authorization matrix (every contract route × every caller)',
       { name: 'expired token (own key)', token: () => expired, expect: () => 'unauthorized' },
       { name: 'wrong scope', token: (r) => wrong.get(keyOf(r.scopes!)), expect: () => 'insufficient_scope' },
       { name: 'right scope', token: (r) => right.get(keyOf(r.scopes!)), expect: () => 'allowed' },
+      { name: 'third-party app, right scope', token: (r) => thirdParty.get(keyOf(r.scopes!)), expect: (r) => (isAccountRoute(r) ? 'insufficient_scope' : 'allowed') },
       { name: 'PAT of an admin, right scope', token: (r) => adminPat.get(keyOf(r.scopes!)), expect: () => 'allowed' },
       { name: 'PAT of a demoted admin, every scope', token: () => demotedPat, expect: (r) => (isAccountRoute(r) ? 'allowed' : 'insufficient_scope') },
       { name: 'blocked user\'s token', token: () => blockedJwt, expect: () => 'unauthorized' },

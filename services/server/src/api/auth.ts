@@ -8,6 +8,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import { claimReplay, grantIsLive } from '../db/oidc-models.ts';
 import { findActiveUser } from '../db/users.ts';
 import type { ProviderHolder } from '../oidc/provider.ts';
+import { ACCOUNT_CONSOLE_CLIENT_ID } from '../oidc/console-client.ts';
 import { builtInApiIdentifier } from '../oidc/resources.ts';
 import { ApiProblem } from './problem.ts';
 
@@ -17,7 +18,7 @@ export type Principal = {
   userId?: string;
   clientId?: string;
   tokenId?: string;
-  /** Scopes that count now (admin scopes only while a user is an admin). */
+  /** Scopes that count now (admin scopes only while a user is an admin; `account` only through a first-party client). */
   scopes: string[];
   /** How the token was presented; challenges answer in the same scheme. */
   scheme: 'Bearer' | 'DPoP';
@@ -29,7 +30,8 @@ const TOKEN_ALGS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
 const DPOP_ALGS = ['ES256', 'EdDSA', 'Ed25519', 'RS256', 'PS256'];
 const DPOP_IAT_WINDOW_SECONDS = 60;
 const PAT_PREFIX = 'lk_pat_';
-const ADMIN_SCOPES = new Set<string>(API_SCOPE_NAMES.filter((scope) => scope !== 'account'));
+const ACCOUNT_SCOPE = 'account';
+const ADMIN_SCOPES = new Set<string>(API_SCOPE_NAMES.filter((scope) => scope !== ACCOUNT_SCOPE));
 
 /** RFC 6750 / RFC 9449 challenge for a 401. */
 export function challenge(scheme: 'Bearer' | 'DPoP' | 'any', error?: { code: string; description: string }): string {
@@ -96,7 +98,7 @@ export function createAuthenticator(deps: AuthDeps): (req: Request) => Promise<P
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     if (!clientId || typeof payload.sub !== 'string') throw unauthorized(scheme, 'the access token has no subject');
     // A client's deleted: its tokens die with it.
-    const client = await deps.knex('clients').where({ id: clientId }).first('id');
+    const client = (await deps.knex('clients').where({ id: clientId }).first('id', 'first_party')) as { id: string; first_party: boolean } | undefined;
     if (!client) throw unauthorized(scheme, 'the access token\'s client no longer exists');
     // oidc-provider sets sub to the client id on client-credentials tokens.
     if (payload.sub === clientId) return { kind: 'client', clientId, scopes, scheme };
@@ -106,10 +108,22 @@ export function createAuthenticator(deps: AuthDeps): (req: Request) => Promise<P
     if (!user) throw unauthorized(scheme, 'the account is not active');
     // A grant revoked (by the person, an admin, reuse detection or a logout) ends its tokens at once.
     if (typeof payload.gid === 'string' && !(await grantIsLive(deps.knex, payload.gid))) throw unauthorized(scheme, 'the access token\'s grant was revoked');
-    const effective = user.role === 'admin' ? scopes : scopes.filter((scope) => !ADMIN_SCOPES.has(scope));
-    return { kind: 'user', userId: user.id, clientId, scopes: effective, scheme };
+    return { kind: 'user', userId: user.id, clientId, scopes: userScopes(scopes, { admin: user.role === 'admin', firstParty: isFirstParty(client) }), scheme };
   };
 }
+
+/**
+ * The scopes of a user's access token that count now: admin scopes only while
+ * the user is an admin; `account` (change email or password, mint personal
+ * tokens: enough to take the account over) only through the operator's own
+ * apps, never through a third-party app the person once consented to.
+ */
+function userScopes(scopes: string[], who: { admin: boolean; firstParty: boolean }): string[] {
+  return scopes.filter((scope) => (ADMIN_SCOPES.has(scope) ? who.admin : scope === ACCOUNT_SCOPE ? who.firstParty : true));
+}
+
+// The console's anchor row says first_party too; its id decides even if the row was edited.
+const isFirstParty = (client: { id: string; first_party: boolean }) => client.first_party === true || client.id === ACCOUNT_CONSOLE_CLIENT_ID;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 

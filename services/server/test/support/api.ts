@@ -55,15 +55,18 @@ export function okBody<R extends { status: number; body: unknown }>(answer: R): 
 /**
  * A user's access token for the API through the authorization code flow
  * with `resource=<issuer>/api` (a real sign-in and consent). `userId`
- * reuses an existing user; otherwise a new one is made with `role`.
+ * reuses an existing user; otherwise a new one is made with `role`. The
+ * client is first-party when `account` is asked for (only those clients'
+ * tokens carry it), unless `firstParty` says otherwise.
  */
 export async function userToken(
   server: TestServer,
   scopes: string[],
-  options: { userId?: string; role?: string; dpop?: client.DPoPHandle } = {},
+  options: { userId?: string; role?: string; dpop?: client.DPoPHandle; firstParty?: boolean } = {},
 ): Promise<{ token: string; userId: string; clientId: string }> {
   const userId = options.userId ?? (await server.createUser({ role: options.role ?? 'user' }));
-  const { client_id, client_secret, redirect_uri } = await server.createClient({ scope: ['openid', ...scopes].join(' ') });
+  const firstParty = options.firstParty ?? scopes.includes('account');
+  const { client_id, client_secret, redirect_uri } = await server.createClient({ scope: ['openid', ...scopes].join(' '), first_party: firstParty });
   const config = await discover(server, client_id, client_secret);
   const verifier = client.randomPKCECodeVerifier();
   const resource = apiIdentifier(server);
