@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 
 /**
- * Generates src/admin-api.ts (types only) from the committed OpenAPI
+ * Generates src/generated/admin-api.ts (types only) from the committed OpenAPI
  * document: `pnpm --filter @latchkey/node generate`. A test compares the
  * committed file with a fresh generation, so the types never drift.
  */
 
 export const documentPath = fileURLToPath(new URL('../../../openapi/latchkey.json', import.meta.url));
-export const outputPath = fileURLToPath(new URL('../src/admin-api.ts', import.meta.url));
+export const outputPath = fileURLToPath(new URL('../src/generated/admin-api.ts', import.meta.url));
 
 const HEADER = '/**\n * Generated from openapi/latchkey.json by `pnpm --filter @latchkey/node generate`. Do not edit.\n */\n\n';
 

@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { paths } from './admin-api.ts';
+import type { paths } from './generated/admin-api.ts';
 import { clientCredentials, type TokenSource } from './client-credentials.ts';
 import { normalizeIssuer, type FetchLike } from './discovery.ts';
 

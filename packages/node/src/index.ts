@@ -23,4 +23,4 @@ export {
   type RequireAuthOptions,
 } from './express.ts';
 export { createAdminClient, type AdminClient, type AdminClientOptions } from './admin-client.ts';
-export type { paths as AdminApiPaths, components as AdminApiComponents, operations as AdminApiOperations } from './admin-api.ts';
+export type { paths as AdminApiPaths, components as AdminApiComponents, operations as AdminApiOperations } from './generated/admin-api.ts';

@@ -17,7 +17,7 @@ describe('createAdminClient', () => {
   });
   afterAll(() => server?.stop());
 
-  it('src/admin-api.ts is what `pnpm --filter @latchkey/node generate` makes from openapi/latchkey.json', async () => {
+  it('src/generated/admin-api.ts is what `pnpm --filter @latchkey/node generate` makes from openapi/latchkey.json', async () => {
     expect(await readFile(outputPath, 'utf8')).toBe(await generateAdminApiTypes());
   });
 
