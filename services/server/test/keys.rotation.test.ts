@@ -11,10 +11,10 @@ import {
   listSigningKeys,
   loadSigningKeys,
   rotateSigningKeys,
-  watchSigningKeys,
   type LoadedSigningKeys,
   type SigningKeyInfo,
 } from '../src/oidc/keys.ts';
+import { watchSigningKeys } from '../src/oidc/key-watch.ts';
 import { backends } from './support/backends.ts';
 
 const keyring = new Keyring(['rotation-test-secret-0123456789abcdefghij']);
