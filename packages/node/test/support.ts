@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { personalToken } from '../../../services/server/test/support/api.ts';
-import { freshPostgres, realDatabaseUrl } from '../../../services/server/test/support/backends.ts';
-import { startTestServer, type TestServer as BaseServer } from '../../../services/server/test/support/server.ts';
+import { startCliReachableServer, type CliReachableServer } from '../../../services/server/test/support/server.ts';
 import { createResourceWithCredentials } from '../../../services/server/src/resources/introspection-client.ts';
 import { loadSigningKeys } from '../../../services/server/src/oidc/keys.ts';
 
@@ -15,22 +14,9 @@ import { loadSigningKeys } from '../../../services/server/src/oidc/keys.ts';
 export { personalToken };
 
 /** The server, and what an operator's CLI needs to reach its database (the URL only on real Postgres). */
-export type TestServer = BaseServer & { secrets: string; databaseUrl: string | undefined };
+export type TestServer = CliReachableServer;
 
-export async function startLatchkey(): Promise<TestServer> {
-  const secrets = randomBytes(32).toString('base64url');
-  const pg = realDatabaseUrl ? await freshPostgres({ migrate: false }) : undefined;
-  const server = await startTestServer({ secrets, ...(pg ? { databaseUrl: pg.url } : {}) });
-  return {
-    ...server,
-    secrets,
-    databaseUrl: pg?.url,
-    async stop() {
-      await server.stop();
-      await pg?.close();
-    },
-  };
-}
+export const startLatchkey = startCliReachableServer;
 
 export type Credentials = { introspection_client_id: string; introspection_client_secret: string };
 

@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -7,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createResourceWithCredentials } from '../../src/resources/introspection-client.ts';
-import { freshPostgres, realDatabaseUrl } from './backends.ts';
-import { startTestServer, type TestServer } from './server.ts';
+import { startCliReachableServer, type CliReachableServer } from './server.ts';
 
 /**
  * The examples (examples/spa, examples/api) as a developer runs them, against
@@ -20,23 +18,10 @@ import { startTestServer, type TestServer } from './server.ts';
 const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples');
 const quiet = ['--disable-warning=ExperimentalWarning'];
 
-export type ExampleLatchkey = TestServer & { secrets: string; databaseUrl: string | undefined };
+export type ExampleLatchkey = CliReachableServer;
 
 /** A Latchkey on real Postgres when the suite has it (so the CLI can reach its database), else PGlite. */
-export async function startExampleLatchkey(): Promise<ExampleLatchkey> {
-  const secrets = randomBytes(32).toString('base64url');
-  const pg = realDatabaseUrl ? await freshPostgres({ migrate: false }) : undefined;
-  const server = await startTestServer({ secrets, ...(pg ? { databaseUrl: pg.url } : {}) });
-  return {
-    ...server,
-    secrets,
-    databaseUrl: pg?.url,
-    async stop() {
-      await server.stop();
-      await pg?.close();
-    },
-  };
-}
+export const startExampleLatchkey = startCliReachableServer;
 
 /** KEY=value lines, as setup.mts writes them. */
 export function readEnvFile(file: string): Record<string, string> {

@@ -157,3 +157,21 @@ export async function startTestServerWithMail(options: TestServerOptions = {}): 
     },
   };
 }
+
+/** A test server whose database an operator's CLI can reach too: its own real Postgres when the suite has one (the URL given), else PGlite. */
+export type CliReachableServer = TestServer & { secrets: string; databaseUrl: string | undefined };
+
+export async function startCliReachableServer(): Promise<CliReachableServer> {
+  const secrets = randomBytes(32).toString('base64url');
+  const pg = realDatabaseUrl ? await freshPostgres({ migrate: false }) : undefined;
+  const server = await startTestServer({ secrets, ...(pg ? { databaseUrl: pg.url } : {}) });
+  return {
+    ...server,
+    secrets,
+    databaseUrl: pg?.url,
+    async stop() {
+      await server.stop();
+      await pg?.close();
+    },
+  };
+}
