@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { checkProfileChanges, type ProfileChanges } from '../account/profile.ts';
-import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
+import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { selectVersion, versionSql } from '../db/version.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
@@ -77,12 +77,10 @@ export type UserFilter = {
 // LIKE's own wildcards in a filter value match themselves only.
 const likeLiteral = (value: string) => value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
-const ORDERS: Record<UserSort, KeysetOrder> = {
-  created_at: { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: false },
-  '-created_at': { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: true },
-  email: { key: `lower(coalesce(email, ''))`, kind: 'text', id: 'id', idType: 'uuid', desc: false },
-  '-email': { key: `lower(coalesce(email, ''))`, kind: 'text', id: 'id', idType: 'uuid', desc: true },
-};
+const ORDERS: Record<UserSort, KeysetOrder> = keysetOrders(
+  { created_at: { key: 'created_at', kind: 'timestamptz' }, email: { key: `lower(coalesce(email, ''))`, kind: 'text' } },
+  { id: 'id', idType: 'uuid' },
+);
 
 /** Users matching every given filter, in the chosen order (filters and sort come from the contract's allowlist). */
 export async function searchUsers(knex: Knex, filter: UserFilter, page: { limit: number; after?: Position }): Promise<{ items: AdminUser[]; next: Position | null }> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/keyring.ts';
 import { deleteClient as deleteClientRow, findClientByName, findClientRow, insertClient, listClients as listClientRows, updateClientRow, type ClientRow, type VersionedClientRow } from '../db/clients.ts';
-import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
+import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
 import { ACCOUNT_CONSOLE_CLIENT_ID } from '../oidc/console-client.ts';
@@ -189,12 +189,10 @@ export async function listClients(knex: Knex): Promise<ClientView[]> {
 export type ClientSort = 'created_at' | '-created_at' | 'name' | '-name';
 export type ClientFilter = { sort: ClientSort; type?: 'confidential' | 'public'; grantType?: string; firstParty?: boolean; namePrefix?: string };
 
-const ORDERS: Record<ClientSort, KeysetOrder> = {
-  created_at: { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'text', desc: false },
-  '-created_at': { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'text', desc: true },
-  name: { key: 'name', kind: 'text', id: 'id', idType: 'text', desc: false },
-  '-name': { key: 'name', kind: 'text', id: 'id', idType: 'text', desc: true },
-};
+const ORDERS: Record<ClientSort, KeysetOrder> = keysetOrders(
+  { created_at: { key: 'created_at', kind: 'timestamptz' }, name: { key: 'name', kind: 'text' } },
+  { id: 'id', idType: 'text' },
+);
 
 /** One page of clients matching every filter (filters and sort come from the contract's allowlist). */
 export async function searchClients(knex: Knex, filter: ClientFilter, page: { limit: number; after?: Position }): Promise<{ items: ClientView[]; next: Position | null }> {

@@ -20,6 +20,22 @@ export type KeysetOrder = {
   desc: boolean;
 };
 
+/**
+ * The allowlisted sorts of a list: each field ascending (`field`) and
+ * descending (`-field`), all with the same unique tiebreaker.
+ */
+export function keysetOrders<F extends string>(
+  fields: Record<F, Pick<KeysetOrder, 'key' | 'kind'>>,
+  tiebreaker: Pick<KeysetOrder, 'id' | 'idType'>,
+): Record<F | `-${F}`, KeysetOrder> {
+  const orders = {} as Record<F | `-${F}`, KeysetOrder>;
+  for (const [field, order] of Object.entries(fields) as Array<[F, Pick<KeysetOrder, 'key' | 'kind'>]>) {
+    orders[field] = { ...order, ...tiebreaker, desc: false };
+    orders[`-${field}`] = { ...order, ...tiebreaker, desc: true };
+  }
+  return orders;
+}
+
 // Microseconds survive the round trip through the cursor (a JS Date would cut them to milliseconds).
 const keyText = (order: KeysetOrder) =>
   order.kind === 'timestamptz' ? `to_char(${order.key} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${order.key}::text`;

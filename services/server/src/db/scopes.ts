@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { keyset, pageOf, type KeysetOrder, type Position } from './keyset.ts';
+import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from './keyset.ts';
 import { selectVersion, versionSql } from './version.ts';
 
 export type ScopeRow = { name: string; description: string; created_at: Date; updated_at: Date };
@@ -51,12 +51,10 @@ export async function deleteScope(knex: Knex, name: string): Promise<boolean> {
 export type ScopeSort = 'name' | '-name' | 'created_at' | '-created_at';
 export type ScopeListQuery = { sort: ScopeSort; prefix?: string };
 
-const ORDERS: Record<ScopeSort, KeysetOrder> = {
-  name: { key: 'scopes.name', kind: 'text', id: 'scopes.name', idType: 'text', desc: false },
-  '-name': { key: 'scopes.name', kind: 'text', id: 'scopes.name', idType: 'text', desc: true },
-  created_at: { key: 'scopes.created_at', kind: 'timestamptz', id: 'scopes.name', idType: 'text', desc: false },
-  '-created_at': { key: 'scopes.created_at', kind: 'timestamptz', id: 'scopes.name', idType: 'text', desc: true },
-};
+const ORDERS: Record<ScopeSort, KeysetOrder> = keysetOrders(
+  { name: { key: 'scopes.name', kind: 'text' }, created_at: { key: 'scopes.created_at', kind: 'timestamptz' } },
+  { id: 'scopes.name', idType: 'text' },
+);
 
 /** One page in keyset order: by name, or by creation time with the name as tie-breaker. */
 export async function listScopes(knex: Knex, query: ScopeListQuery, page: { limit: number; after?: Position }): Promise<{ items: VersionedScopeRow[]; next: Position | null }> {

@@ -6,7 +6,7 @@ import {
   updateApiResourceRow,
   type VersionedApiResourceRow,
 } from '../db/api-resources.ts';
-import { keyset, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
+import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { selectVersion } from '../db/version.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import { HttpError } from '../http/errors.ts';
@@ -144,12 +144,10 @@ async function findOrFail(knex: Knex, id: string, options: { forUpdate?: boolean
 export type ResourceSort = 'created_at' | '-created_at' | 'identifier' | '-identifier';
 export type ResourceFilter = { sort: ResourceSort; identifierPrefix?: string };
 
-const ORDERS: Record<ResourceSort, KeysetOrder> = {
-  created_at: { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: false },
-  '-created_at': { key: 'created_at', kind: 'timestamptz', id: 'id', idType: 'uuid', desc: true },
-  identifier: { key: 'identifier', kind: 'text', id: 'id', idType: 'uuid', desc: false },
-  '-identifier': { key: 'identifier', kind: 'text', id: 'id', idType: 'uuid', desc: true },
-};
+const ORDERS: Record<ResourceSort, KeysetOrder> = keysetOrders(
+  { created_at: { key: 'created_at', kind: 'timestamptz' }, identifier: { key: 'identifier', kind: 'text' } },
+  { id: 'id', idType: 'uuid' },
+);
 
 /**
  * One page of resources (filters and sort come from the contract's allowlist).
