@@ -140,3 +140,15 @@ export async function setSigningKeyRetirement(knex: Knex, kid: string, at: Date 
 export async function updateSigningKeyCiphertext(knex: Knex, kid: string, privateJwk: string, now: Date): Promise<void> {
   await knex(TABLE).where({ kid }).update({ private_jwk: privateJwk, updated_at: now });
 }
+
+/**
+ * What the published key set depends on, without key material: it changes
+ * whenever a key is added, removed or rescheduled. Cheap enough to ask on
+ * every JWKS request; time passing is the watcher's to track (nextChangeAt).
+ */
+export async function signingKeysState(knex: Knex): Promise<string> {
+  const { rows } = (await knex.raw(
+    `select coalesce(string_agg(concat_ws(':', kid, alg, activates_at, retired_at, expires_at), ',' order by kid), '') as state from signing_keys`,
+  )) as { rows: Array<{ state: string }> };
+  return rows[0]?.state ?? '';
+}

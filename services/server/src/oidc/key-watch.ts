@@ -1,5 +1,6 @@
 import type { Db } from '../db/knex.ts';
 import type { Keyring } from '../crypto/keyring.ts';
+import { signingKeysState } from '../db/signing-keys.ts';
 import { loadSigningKeys, type LoadedSigningKeys } from './keys.ts';
 
 export type KeyWatchLogger = { error: (details: Record<string, unknown>, message: string) => void };
@@ -31,6 +32,9 @@ export function watchSigningKeys({
   clock?: () => Date;
 }): KeyWatch {
   let fingerprint = since;
+  /** The table state the current keys were loaded from (undefined: load on the next tick). */
+  let settledState: string | undefined;
+  let nextChangeAt: Date | null = null;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
@@ -57,14 +61,23 @@ export function watchSigningKeys({
     let delay = intervalMs;
     try {
       const now = clock();
-      const result = await loadSigningKeys({ db, keyring, now, maxTokenTtlSeconds });
-      if (result.nextChangeAt) {
-        // Wake just after the transition so replicas switch together, not up to intervalMs late.
-        delay = Math.min(delay, result.nextChangeAt.getTime() - now.getTime() + 50);
+      // A full load decrypts every key and settles statuses (writes); skip it
+      // while nothing changed in the table and no transition fell due.
+      const state = await signingKeysState(db.knex);
+      const due = nextChangeAt !== null && now >= nextChangeAt;
+      if (state !== settledState || due) {
+        settledState = undefined;
+        const result = await loadSigningKeys({ db, keyring, now, maxTokenTtlSeconds });
+        nextChangeAt = result.nextChangeAt;
+        if (!stopped && result.fingerprint !== fingerprint) {
+          await onChange(result);
+          fingerprint = result.fingerprint;
+        }
+        settledState = state;
       }
-      if (!stopped && result.fingerprint !== fingerprint) {
-        await onChange(result);
-        fingerprint = result.fingerprint;
+      if (nextChangeAt) {
+        // Wake just after the transition so replicas switch together, not up to intervalMs late.
+        delay = Math.min(delay, nextChangeAt.getTime() - now.getTime() + 50);
       }
     } catch (error) {
       logger.error({ err: error }, 'signing key refresh failed; keeping the current keys');
