@@ -53,6 +53,17 @@ export class LbUser {
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
         continue;
       }
+      // A 429 with Retry-After is "try again shortly", as a person would: e.g. the
+      // sign-in attempt a killed replica had in flight holds its (account, IP) pair
+      // until the claim expires (ratelimit/limiter.ts IN_FLIGHT_SECONDS).
+      if (response.status === 429 && attempt < 40) {
+        this.retries += 1;
+        this.retryReasons.push(`${method} ${target.pathname}: 429 ${response.headers.get('x-replica') ?? ''}`);
+        await response.arrayBuffer();
+        const seconds = Math.min(Number(response.headers.get('retry-after')) || 1, 2);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        continue;
+      }
       this.jar.store(response);
       this.hops.push({ method, path: target.pathname, status: response.status, replica: response.headers.get('x-replica') });
       return response;
