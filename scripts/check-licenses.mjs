@@ -57,6 +57,12 @@ function permissive(expression) {
   return tokens.length > 0 && or() && i === tokens.length;
 }
 
+// Packages whose package.json names no license but whose own files grant a
+// permissive one, checked by hand: name@version → where the grant is.
+const REVIEWED = new Map([
+  ['pause@0.0.1', 'MIT, stated in its Readme.md (a dependency of passport)'],
+]);
+
 const input = readFileSync(process.argv[2] ?? 0, 'utf8');
 let byLicense;
 try {
@@ -71,7 +77,7 @@ let count = 0;
 for (const [license, packages] of Object.entries(byLicense)) {
   for (const pkg of packages) {
     count += 1;
-    if (!permissive(license)) offenders.push(`${pkg.name}@${pkg.versions.join(',')}: ${license}`);
+    if (!permissive(license) && !pkg.versions.every((v) => REVIEWED.has(`${pkg.name}@${v}`))) offenders.push(`${pkg.name}@${pkg.versions.join(',')}: ${license}`);
   }
 }
 
