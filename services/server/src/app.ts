@@ -21,6 +21,7 @@ import { html } from './interactions/views/html.ts';
 import { layout } from './interactions/views/layout.ts';
 import { sendPage } from './interactions/views/respond.ts';
 import { hostedPages } from './interactions/index.ts';
+import { enabledMethods } from './interactions/methods.ts';
 import { accountConsole } from './console/index.ts';
 import type { ProviderHolder } from './oidc/provider.ts';
 import { limitTokenEndpoint, type Limiter } from './ratelimit/index.ts';
@@ -81,8 +82,9 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
       sendPage(res, layout(deps.config.brand, { title: t('page.error.title'), body }), { status: 403 });
     },
   });
-  for (const router of hostedPages({ ...deps, csrf })) app.use(router);
-  app.use(accountConsole({ ...deps, csrf }));
+  const methods = enabledMethods(deps.config);
+  for (const router of hostedPages({ ...deps, csrf, methods })) app.use(router);
+  app.use(accountConsole({ ...deps, csrf, methods }));
   options.mount?.(app);
   // Machine endpoints that mint rows (tokens, device codes, pushed requests)
   // share one per-IP budget, checked before the provider (reads no body).

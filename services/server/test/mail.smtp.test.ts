@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.ts';
 import { createLogger } from '../src/http/logger.ts';
 import { createMailer, type Mailer } from '../src/mail/mailer.ts';
-import { codeMail } from '../src/mail/templates.ts';
+import { codeMail } from '../src/verification/code-mail.ts';
 import { extractCode, startMailCatcher, type MailCatcher } from './support/smtp.ts';
 
 describe('mail over SMTP_URL, received by a real SMTP server', () => {

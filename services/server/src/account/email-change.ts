@@ -1,5 +1,5 @@
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
-import { consumeCode, normalizeCode, sendCode } from '../email-code/codes.ts';
+import { consumeCode, normalizeCode, sendCode } from '../verification/codes.ts';
 import { recordActorEvent } from '../events/actor.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { t } from '../interactions/i18n/index.ts';

@@ -1,4 +1,4 @@
-import type { CodePurpose } from '../email-code/codes.ts';
+import type { CodePurpose } from '../verification/codes.ts';
 import type { Store } from '../store/index.ts';
 
 /**

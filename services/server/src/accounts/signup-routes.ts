@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { CODE_TTL_SECONDS, checkCode, sendCode, type CodeCheck } from '../email-code/codes.ts';
+import { CODE_TTL_SECONDS, checkCode, sendCode, type CodeCheck } from '../verification/codes.ts';
 import { completeUnverifiedAccount, markEmailVerified } from '../db/users.ts';
-import { beginCodeEntry } from '../email-code/limits.ts';
+import { beginCodeEntry } from '../verification/limits.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { publishAfterCommit } from '../events/publish.ts';
 import { setRetryAfter, type LimitName } from '../ratelimit/index.ts';

@@ -98,6 +98,12 @@ const schema = z
     LATCHKEY_SECRETS: optional(secretList),
     SMTP_URL: optional(url(['smtp:', 'smtps:'], 'SMTP')),
     LATCHKEY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
+    LATCHKEY_MFA: z.enum(['optional', 'required'], { errorMap: () => ({ message: "must be 'optional' or 'required'" }) }).default('optional'),
+    LATCHKEY_MFA_REQUIRED_ROLES: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+      .refine((roles) => roles.every((role) => /^[a-z][a-z0-9_-]{0,63}$/.test(role)), 'must be a comma-separated list of role names (e.g. admin,support)'),
     LATCHKEY_TRUST_PROXY: trustProxy.default('false'),
     LATCHKEY_RATE_LIMITS: rateLimits.default(''),
     LATCHKEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -146,6 +152,8 @@ export type Config = Readonly<{
   secrets: readonly string[] | undefined;
   smtpUrl: string | undefined;
   signup: 'open' | 'invite' | 'closed';
+  /** Second factor: 'required' for everyone, or only for the listed roles; accounts that set one up are always asked. */
+  mfa: Readonly<{ policy: 'optional' | 'required'; requiredRoles: readonly string[] }>;
   trustProxy: false | number | readonly string[];
   /** Operator's windows over the default rate limits (src/ratelimit/policies.ts). */
   rateLimits: Readonly<PolicyOverrides>;
@@ -197,6 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secrets: env.LATCHKEY_SECRETS ? Object.freeze(env.LATCHKEY_SECRETS) : undefined,
     smtpUrl: env.SMTP_URL,
     signup: env.LATCHKEY_SIGNUP,
+    mfa: Object.freeze({ policy: env.LATCHKEY_MFA, requiredRoles: Object.freeze(env.LATCHKEY_MFA_REQUIRED_ROLES) }),
     trustProxy: Array.isArray(env.LATCHKEY_TRUST_PROXY)
       ? Object.freeze(env.LATCHKEY_TRUST_PROXY)
       : env.LATCHKEY_TRUST_PROXY,

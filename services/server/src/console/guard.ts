@@ -20,7 +20,7 @@ export function requireConsoleSession(deps: ConsoleDeps): RequestHandler {
       // Mounted at /account: baseUrl + path is the full path.
       const path = `${req.baseUrl}${req.path}`.replace(/\/$/, '');
       const page = req.method === 'GET' ? path : path.replace(/\/[^/]*$/, '');
-      await startSignIn(deps, req, res, isConsolePath(page) ? page : '/account');
+      await startSignIn(deps, req, res, isConsolePath(deps.sections, page) ? page : '/account');
     } catch (error) {
       next(error);
     }

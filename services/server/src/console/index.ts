@@ -4,12 +4,7 @@ import type { InteractionDeps } from '../interactions/deps.ts';
 import { ensureAccountConsoleClientRow } from '../oidc/console-client.ts';
 import type { ConsoleDeps } from './deps.ts';
 import { requireConsoleSession } from './guard.ts';
-import { appsSection } from './sections/apps.ts';
-import { emailSection } from './sections/email.ts';
-import { passwordSection } from './sections/password.ts';
-import { profileSection } from './sections/profile.ts';
-import { sessionsSection } from './sections/sessions.ts';
-import { tokensSection } from './sections/tokens.ts';
+import { consoleSections } from './paths.ts';
 import { signInRoutes } from './sign-in.ts';
 import { consoleAssets } from './views.ts';
 
@@ -19,7 +14,7 @@ import { consoleAssets } from './views.ts';
  * post is a parsed, checked form with a valid CSRF token.
  */
 export function accountConsole(interactionDeps: InteractionDeps): Router {
-  const deps: ConsoleDeps = { ...interactionDeps, secure: interactionDeps.config.issuer.startsWith('https://') };
+  const deps: ConsoleDeps = { ...interactionDeps, secure: interactionDeps.config.issuer.startsWith('https://'), sections: consoleSections(interactionDeps.methods) };
   // The built-in client's anchor row, at start (sign-ins ensure it again, in case it was deleted).
   ensureAccountConsoleClientRow(deps.db.knex, deps.config.issuer, deps.keyring).catch((err: unknown) =>
     deps.logger.warn({ err }, 'could not add the account console client row; console sign-ins will retry'),
@@ -30,6 +25,6 @@ export function accountConsole(interactionDeps: InteractionDeps): Router {
   router.use('/account', (req, res, next) => (req.method === 'POST' ? deps.csrf.verify(req, res, next) : next()));
   router.use(signInRoutes(deps));
   router.use('/account', requireConsoleSession(deps));
-  for (const section of [profileSection(deps), emailSection(deps), passwordSection(deps), sessionsSection(deps), appsSection(deps), tokensSection(deps)]) router.use(section);
+  for (const section of deps.sections) router.use(section.router(deps));
   return router;
 }

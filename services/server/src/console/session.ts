@@ -17,6 +17,9 @@ export type ConsoleSession = {
   userId: string;
   /** The browser (OIDC) session's uid. */
   sessionUid: string;
+  /** When and how the person last authenticated (the ID token's auth_time, seconds, and amr). */
+  authTime: number;
+  amr: string[];
 };
 
 export type SignedIn = ConsoleSession & { id: string; user: UserRow };

@@ -74,7 +74,12 @@ export function signInRoutes(deps: ConsoleDeps): Router {
       if (!owner || claims.iss !== deps.config.issuer || !audience.includes(ACCOUNT_CONSOLE_CLIENT_ID) || claims.nonce !== flow.nonce || claims.sub !== owner.accountId) {
         throw new HttpError(400, 'sign_in_failed', 'the sign-in answer did not match this request; open the account page again');
       }
-      await startConsoleSession(deps, res, { userId: owner.accountId, sessionUid: owner.sessionUid });
+      await startConsoleSession(deps, res, {
+        userId: owner.accountId,
+        sessionUid: owner.sessionUid,
+        authTime: typeof claims.auth_time === 'number' ? claims.auth_time : 0,
+        amr: Array.isArray(claims.amr) ? claims.amr.filter((value): value is string => typeof value === 'string') : [],
+      });
       res.redirect(303, flow.returnTo);
     } catch (error) {
       next(error);
@@ -96,8 +101,12 @@ export function signInRoutes(deps: ConsoleDeps): Router {
   return router;
 }
 
-/** Redirects to the authorization endpoint; `returnTo` is where the console goes afterwards (console paths only). */
-export async function startSignIn(deps: ConsoleDeps, req: Request, res: Response, returnTo: string): Promise<void> {
+/**
+ * Redirects to the authorization endpoint; `returnTo` is where the console
+ * goes afterwards (console paths only). `stepUp` asks for a fresh sign-in
+ * with two factors (max_age=0, acr_values=aal2), before a factor is changed.
+ */
+export async function startSignIn(deps: ConsoleDeps, req: Request, res: Response, returnTo: string, options: { stepUp?: boolean } = {}): Promise<void> {
   const issuer = deps.config.issuer.replace(/\/$/, '');
   // One binding cookie per browser, reused, so two tabs signing in at once both finish.
   let browser = readCookie(req, browserCookie(deps.secure));
@@ -108,7 +117,7 @@ export async function startSignIn(deps: ConsoleDeps, req: Request, res: Response
   const state = randomBytes(32).toString('base64url');
   const verifier = randomBytes(32).toString('base64url');
   const nonce = randomBytes(16).toString('base64url');
-  const flow: Flow = { verifier, nonce, returnTo: isConsolePath(returnTo) ? returnTo : '/account', browser: digest(browser) };
+  const flow: Flow = { verifier, nonce, returnTo: isConsolePath(deps.sections, returnTo) ? returnTo : '/account', browser: digest(browser) };
   await deps.store.set(flowKey(state), JSON.stringify(flow), FLOW_TTL_SECONDS);
   await ensureAccountConsoleClientRow(deps.db.knex, issuer, deps.keyring);
   const url = new URL(`${issuer}/auth`);
@@ -121,6 +130,7 @@ export async function startSignIn(deps: ConsoleDeps, req: Request, res: Response
     nonce,
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
+    ...(options.stepUp ? { max_age: '0', acr_values: 'aal2' } : {}),
   }).toString();
   res.redirect(303, url.pathname + url.search);
 }

@@ -5,7 +5,6 @@ import { html, type Html } from '../interactions/views/html.ts';
 import { csrfInput, errorSummary, layout, type FieldErrors } from '../interactions/views/layout.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import type { ConsoleDeps } from './deps.ts';
-import { CONSOLE_SECTIONS, type ConsoleSectionPath } from './paths.ts';
 
 const stylesheet = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
 
@@ -18,7 +17,8 @@ export function consoleAssets(): Router {
 }
 
 export type ConsolePage = {
-  section: ConsoleSectionPath;
+  /** The section's path (paths.ts). */
+  section: string;
   body: Html;
   /** A one-line confirmation of what the last action did (announced). */
   notice?: string;
@@ -29,14 +29,14 @@ export type ConsolePage = {
 
 /** A console page: the shared hosted-page shell, the section menu and the sign-out button. */
 export function sendConsolePage(deps: ConsoleDeps, req: Request, res: Response, page: ConsolePage): void {
-  const current = CONSOLE_SECTIONS.find((section) => section.path === page.section)!;
+  const current = deps.sections.find((section) => section.path === page.section)!;
   const body = html`<link rel="stylesheet" href="/account/assets/console.css">
 <div class="console">
 <nav class="console-nav" aria-label="${t('console.nav')}">
 <ul>
-${CONSOLE_SECTIONS.map(
+${deps.sections.map(
   (section) =>
-    html`<li><a href="${section.path}"${section.path === page.section ? html` aria-current="page"` : ''}>${t(section.title as MessageId)}</a></li>`,
+    html`<li><a href="${section.path}"${section.path === page.section ? html` aria-current="page"` : ''}>${t(section.title)}</a></li>`,
 )}
 </ul>
 </nav>
@@ -48,7 +48,7 @@ ${page.notice ? html`<p class="notice" role="status">${page.notice}</p>` : ''}
 ${errorSummary(page.errors ?? {}, page.formError)}
 ${page.body}
 </div>`;
-  sendPage(res, layout(deps.config.brand, { title: t(current.title as MessageId), body }), { status: page.status });
+  sendPage(res, layout(deps.config.brand, { title: t(current.title), body }), { status: page.status });
 }
 
 /** A notice named by `?done=` after a redirect (Post/Redirect/Get); only known ids are shown. */

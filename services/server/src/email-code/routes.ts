@@ -9,8 +9,8 @@ import type { LoadedInteraction } from '../interactions/interaction.ts';
 import { duringLogin } from '../interactions/routes.ts';
 import { runSignIn, signInSteps } from '../interactions/sign-in.ts';
 import { sendPage } from '../interactions/views/respond.ts';
-import { checkCode, sendCode, type CodeCheck } from './codes.ts';
-import { limitCodeRequest } from './limits.ts';
+import { checkCode, sendCode, type CodeCheck } from '../verification/codes.ts';
+import { limitCodeRequest } from '../verification/limits.ts';
 import { codePage, emailPage } from './views.ts';
 
 /**

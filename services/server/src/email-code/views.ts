@@ -2,7 +2,7 @@ import type { Brand } from '../interactions/views/layout.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { html, type Html } from '../interactions/views/html.ts';
 import { csrfInput, errorSummary, field, layout } from '../interactions/views/layout.ts';
-import { CODE_TTL_SECONDS } from './codes.ts';
+import { CODE_TTL_SECONDS } from '../verification/codes.ts';
 
 const minutes = Math.round(CODE_TTL_SECONDS / 60);
 

@@ -8,6 +8,7 @@ import type { ProviderHolder } from '../oidc/provider.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Csrf } from './csrf.ts';
+import type { SignInMethod } from './method.ts';
 
 /** What every hosted-page handler may use. Built once in app.ts. */
 export type InteractionDeps = {
@@ -23,4 +24,6 @@ export type InteractionDeps = {
   limiter: Limiter;
   /** Sign-ins are counted by method and outcome (absent in tests that build deps by hand). */
   metrics?: Metrics;
+  /** The enabled sign-in methods, in page order (methods.ts). */
+  methods: readonly SignInMethod[];
 };

@@ -1,8 +1,11 @@
 import type { Request, Response } from 'express';
 import { recordAuditEvent } from '../events/audit.ts';
 import { setRetryAfter, type Attempt, type LimitName, type LimitSubject } from '../ratelimit/index.ts';
+import { acrOf } from './acr.ts';
 import type { InteractionDeps } from './deps.ts';
 import { finishInteraction, type LoadedInteraction } from './interaction.ts';
+import type { Amr } from './method.ts';
+import { savePending, secondFactorDemand } from './pending-login.ts';
 
 /**
  * The sign-in pipeline every method goes through, as small named steps
@@ -11,10 +14,14 @@ import { finishInteraction, type LoadedInteraction } from './interaction.ts';
  * the shared steps, so a new method (passkeys, TOTP, social) cannot forget one.
  */
 export type SignInAttempt = {
-  /** e.g. 'pwd', 'otp' (RFC 8176 amr values). */
-  method: 'pwd' | 'otp' | 'hwk' | 'swk' | 'fed' | 'mfa';
+  /** The method's RFC 8176 amr value: 'pwd', 'otp', 'hwk', ... */
+  method: Amr;
   /** The identifier the person typed (email), for per-account limits and audit; never logged in full. */
   identifier: string;
+  /** What the session will record; [method] unless the method proves more (a passkey with user verification). */
+  amr?: Amr[];
+  /** Set when this attempt is the second factor after a pending first one (second-factor.ts). */
+  secondFactor?: boolean;
 };
 
 export type Verified = { ok: true; userId: string } | { ok: false };
@@ -60,8 +67,8 @@ export async function runSignIn(steps: readonly SignInStep[], ctx: SignInContext
   }
 }
 
-/** Which named limit a method's wrong answers count against. */
-const limitOf = (method: SignInAttempt['method']): LimitName => (method === 'otp' ? 'code-entry' : 'sign-in');
+/** Which named limit a method's wrong answers count against: typed codes have their own. */
+const limitOf = (method: SignInAttempt['method']): LimitName => (method === 'otp' || method === 'sms' ? 'code-entry' : 'sign-in');
 const subjectOf = (ctx: SignInContext): LimitSubject => ({ ip: ctx.req.ip, account: ctx.attempt.identifier });
 
 const userAgentOf = (req: Request) => req.get('user-agent') ?? undefined;
@@ -157,6 +164,23 @@ export const checkAccount: SignInStep = async (ctx) => {
 };
 
 /**
+ * A first factor that is not enough on its own: its limiter reservation
+ * succeeds (the answer was right), it waits in the store, and the browser
+ * goes to the second-factor page (second-factor.ts). Nothing is recorded as
+ * a sign-in until the second factor passes.
+ */
+export const askSecondFactor: SignInStep = async (ctx) => {
+  if (ctx.attempt.secondFactor) return;
+  const amr = ctx.attempt.amr ?? [ctx.attempt.method];
+  const demand = await secondFactorDemand(ctx.deps, ctx.interaction, ctx.userId!, amr);
+  if (demand === 'none') return;
+  await savePending(ctx.deps, ctx.interaction.uid, { userId: ctx.userId!, identifier: ctx.attempt.identifier, amr, mode: demand });
+  await ctx.reservation?.succeed();
+  ctx.res.redirect(303, `/interaction/${ctx.interaction.uid}/mfa`);
+  return 'stop';
+};
+
+/**
  * A successful sign-in: last_login_at, the failure counter back to zero and
  * a sign_in.success event in one transaction; then the (account, IP) pair's
  * consecutive failures are forgotten.
@@ -172,7 +196,7 @@ export const recordSignIn: SignInStep = async (ctx) => {
       clientId: ctx.interaction.client.clientId,
       ip: ctx.req.ip,
       userAgent: userAgentOf(ctx.req),
-      data: { method: ctx.attempt.method },
+      data: { method: ctx.attempt.method, amr: ctx.attempt.amr ?? [ctx.attempt.method] },
     });
   });
   await ctx.reservation?.succeed();
@@ -180,11 +204,12 @@ export const recordSignIn: SignInStep = async (ctx) => {
 };
 
 export const finishLogin: SignInStep = async (ctx) => {
+  const amr = ctx.attempt.amr ?? [ctx.attempt.method];
   await finishInteraction(ctx.deps, ctx.req, ctx.res, {
-    login: { accountId: ctx.userId!, amr: [ctx.attempt.method], remember: true },
+    login: { accountId: ctx.userId!, amr, acr: acrOf(amr), remember: true },
   });
   return 'stop';
 };
 
 /** The order every sign-in method runs through. */
-export const signInSteps: SignInStep[] = [limitAttempts, verifyCredentials, checkAccount, recordSignIn, finishLogin];
+export const signInSteps: SignInStep[] = [limitAttempts, verifyCredentials, checkAccount, askSecondFactor, recordSignIn, finishLogin];

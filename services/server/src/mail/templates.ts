@@ -1,17 +1,10 @@
 import type { Config } from '../config/env.ts';
-import type { CodePurpose } from '../email-code/codes.ts';
-import { t, type MessageId } from '../interactions/i18n/index.ts';
+import { t } from '../interactions/i18n/index.ts';
 import { html, type Html } from '../interactions/views/html.ts';
 import type { Mail } from './mailer.ts';
 
-const leads: Record<CodePurpose, MessageId> = {
-  sign_in: 'mail.code.sign_in.lead',
-  verify_email: 'mail.code.verify_email.lead',
-  reset_password: 'mail.code.reset_password.lead',
-};
-
 /** Every mail's HTML: the branded card around its rows (inline styles: mail clients ignore stylesheets). */
-function mailFrame(brand: Config['brand'], subject: string, rows: Html): Html {
+export function mailFrame(brand: Config['brand'], subject: string, rows: Html): Html {
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${subject}</title></head>
@@ -22,24 +15,6 @@ ${rows}
 </table>
 </body>
 </html>`;
-}
-
-/**
- * The mail that carries a one-time code, as text and HTML. Mail clients
- * ignore stylesheets, so the HTML part uses inline styles and a plain table.
- */
-export function codeMail(input: { brand: Config['brand']; to: string; purpose: CodePurpose; code: string; minutes: number }): Mail {
-  const product = input.brand.productName;
-  const lead = t(leads[input.purpose], { product });
-  const expiry = t('mail.code.expiry', { minutes: input.minutes });
-  const ignore = t('mail.code.ignore');
-  const subject = t('mail.code.subject', { product, code: input.code });
-  const text = `${lead}\n\n    ${input.code}\n\n${expiry}\n\n${ignore}\n\n-- \n${product}\n`;
-  const body = mailFrame(input.brand, subject, html`<tr><td style="padding:8px 28px;font-size:16px;line-height:1.5">${lead}</td></tr>
-<tr><td style="padding:12px 28px"><p style="margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:32px;font-weight:700;letter-spacing:6px">${input.code}</p></td></tr>
-<tr><td style="padding:8px 28px;font-size:15px;line-height:1.5">${expiry}</td></tr>
-<tr><td style="padding:8px 28px 28px;font-size:13px;line-height:1.5;color:#57606a">${ignore}</td></tr>`);
-  return { to: input.to, subject, text, html: body.value };
 }
 
 /** Tells the OLD address that the account's address changed (a takeover shows up in the owner's inbox). */

@@ -5,6 +5,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import { deviceCodeLimiter } from '../interactions/device-limit.ts';
 import { deviceFlowPages } from '../interactions/device.ts';
 import { logoutPages } from '../interactions/logout.ts';
+import { ACR_VALUES } from '../interactions/acr.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { createIntrospectionPolicy } from './introspection.ts';
@@ -118,6 +119,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
     },
+    acrValues: [...ACR_VALUES],
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: buildInteractionPolicy() },
     renderError: async (ctx, out) => renderErrorPage(config.brand, ctx, out),
     // First-party clients skip the consent page; a device never reuses a remembered grant.

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { isValidEmail, normalizeEmail } from '../accounts/email.ts';
-import { renderSignIn } from '../accounts/sign-in-page.ts';
+import { renderSignIn } from '../interactions/sign-in-page.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { duringLogin } from '../interactions/routes.ts';

@@ -186,6 +186,17 @@ export const en = {
   'console.tokens.revoked': 'That token was revoked.',
   'console.tokens.unavailable': 'API tokens are not available on this server yet.',
   'console.signin.expired': 'This sign-in has expired or was started in another browser. Open the account page again.',
+  // Second factor (interactions/second-factor.ts)
+  'mfa.title': 'Two-step verification',
+  'mfa.lead': 'Confirm it is you with your second step.',
+  'mfa.enrol.title': 'Set up two-step verification',
+  'mfa.enrol.lead': 'Your account needs a second step to sign in. Set one up now.',
+  'mfa.expired': 'This sign-in has expired. Go back to the app and start again.',
+  'mfa.recent_required': 'Confirm it is you with your second step before changing this.',
+  // Passkeys (passkeys/): keys below
+  // Authenticator app and recovery codes (totp/): keys below
+  // Social sign-in (social/): keys below
+  // Phone (phone/): keys below
 } as const;
 
 export type MessageId = keyof typeof en;

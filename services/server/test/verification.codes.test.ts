@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keyring } from '../src/crypto/keyring.ts';
 import type { Db } from '../src/db/knex.ts';
-import { checkCode, consumeCode, issueCode, MAX_CODE_ATTEMPTS } from '../src/email-code/codes.ts';
+import { checkCode, consumeCode, issueCode, MAX_CODE_ATTEMPTS } from '../src/verification/codes.ts';
 import { backends } from './support/backends.ts';
 
 const keyring = new Keyring([randomBytes(32).toString('base64url')]);

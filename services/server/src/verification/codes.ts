@@ -1,5 +1,5 @@
 /**
- * One-time codes sent by email: passwordless sign-in, email verification and
+ * One-time codes sent by mail or SMS (the shared verification service): passwordless sign-in, email verification and
  * password reset all go through here.
  *
  * Exports (for sign-up verification and password reset, call these):
@@ -31,7 +31,7 @@ import type { Db } from '../db/knex.ts';
 import { consumeVerificationCode, insertVerificationCode } from '../db/verification-codes.ts';
 import type { Logger } from '../http/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
-import { codeMail } from '../mail/templates.ts';
+import { codeMail } from './code-mail.ts';
 
 export type CodePurpose = 'sign_in' | 'verify_email' | 'reset_password';
 

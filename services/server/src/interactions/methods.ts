@@ -1,0 +1,13 @@
+import type { Config } from '../config/env.ts';
+import { emailCodeMethod } from '../email-code/method.ts';
+import { passwordMethod } from '../password/method.ts';
+import type { SignInMethod } from './method.ts';
+
+/**
+ * Every sign-in method, in the order the sign-in page shows them. A new
+ * method is its own folder (method.ts, routes, views, console section) and
+ * one line here.
+ */
+const ALL_METHODS: readonly SignInMethod[] = [passwordMethod, emailCodeMethod];
+
+export const enabledMethods = (config: Config): readonly SignInMethod[] => ALL_METHODS.filter((method) => method.enabled(config));

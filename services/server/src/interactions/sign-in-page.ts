@@ -1,0 +1,50 @@
+import type { Request, Response } from 'express';
+import type { InteractionDeps } from './deps.ts';
+import { t, type MessageId } from './i18n/index.ts';
+import type { LoadedInteraction } from './interaction.ts';
+import type { SignInEntry, SignInPageContext, SignInPageState } from './method.ts';
+import type { PromptPage } from './routes.ts';
+import { html } from './views/html.ts';
+import { csrfInput, errorSummary, field, layout } from './views/layout.ts';
+import { sendPage } from './views/respond.ts';
+
+export type { SignInPageState } from './method.ts';
+
+/** Notices another page may ask the sign-in page to show (by id, never free text from the URL). */
+const NOTICES: Record<string, MessageId> = { password_changed: 'notice.password_changed' };
+
+/**
+ * The sign-in page, assembled from the enabled methods' entries: one form
+ * with the email field and the 'form' entries (password, "email me a
+ * code"), then the 'alternative' entries (passkey, social, phone), then the
+ * sign-up link. Works without JavaScript for every method but passkeys.
+ */
+export function renderSignIn(deps: InteractionDeps, req: Request, res: Response, interaction: LoadedInteraction, state: SignInPageState = {}): void {
+  const { config } = deps;
+  const ctx: SignInPageContext = { deps, req, res, interaction, base: `/interaction/${interaction.uid}`, state };
+  const entries = deps.methods.flatMap((method) => method.signInEntry?.(ctx) ?? []) as SignInEntry[];
+  const errors = state.errors ?? {};
+  const notice = state.notice && Object.hasOwn(NOTICES, state.notice) ? NOTICES[state.notice] : undefined;
+  const autocomplete = ['username', ...entries.flatMap((entry) => entry.autocomplete ?? [])].join(' ');
+  const formEntries = entries.filter((entry) => entry.placement === 'form');
+  const alternatives = entries.filter((entry) => entry.placement === 'alternative');
+  const body = html`<p class="lead">${t('page.signin.lead', { client: interaction.client.name })}</p>
+${notice ? html`<p class="notice" role="status">${t(notice)}</p>` : ''}
+${errorSummary(errors, state.formError)}
+<form method="post" action="${ctx.base}/password" novalidate>
+${csrfInput(deps.csrf.token(req, res))}
+${field({ name: 'email', label: t('field.email'), type: 'email', autocomplete, value: state.email, error: errors.email, autofocus: !state.email || Boolean(errors.email) })}
+${formEntries.map((entry) => entry.html)}
+</form>
+${alternatives.length ? html`<div class="alternatives">${alternatives.map((entry) => entry.html)}</div>` : ''}
+${config.signup === 'closed' ? '' : html`<p class="links"><a href="${ctx.base}/signup">${t('link.signup')}</a></p>`}`;
+  const scripts = [...new Set(entries.flatMap((entry) => entry.scripts ?? []))];
+  sendPage(res, layout(config.brand, { title: t('page.signin.title'), body, scripts }), { status: state.status });
+}
+
+/** GET /interaction/:uid for prompt 'login'. `login_hint` fills the address in. */
+export const loginPrompt: PromptPage = async (deps, req, res, interaction) => {
+  const hint = interaction.params.login_hint;
+  const notice = typeof req.query.notice === 'string' ? req.query.notice : undefined;
+  renderSignIn(deps, req, res, interaction, { email: typeof hint === 'string' ? hint.trim().slice(0, 254) : undefined, notice });
+};
