@@ -14,6 +14,7 @@ import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { SmsSender } from './phone/sms.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import { publicMetricsRoute, requestMetrics, type Metrics } from './metrics/index.ts';
 import { t } from './interactions/i18n/index.ts';
@@ -35,6 +36,8 @@ export type AppDeps = {
   logger: Logger;
   keyring: Keyring;
   mailer: Mailer;
+  /** Undefined in production without SMS_URL (phone is then off). */
+  sms: SmsSender | undefined;
   limiter: Limiter;
   metrics: Metrics;
 };

@@ -13,6 +13,7 @@ import { drainable } from './http/health.ts';
 import { createLogger, type Logger } from './http/logger.ts';
 import { subscribeEvents } from './events/publish.ts';
 import { createMailer } from './mail/mailer.ts';
+import { createSmsSender } from './phone/sms.ts';
 import { createAdapter } from './oidc/adapter.ts';
 import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
 import { ensureSigningKeys, loadSigningKeys } from './oidc/keys.ts';
@@ -59,6 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   // First: production without SMTP_URL is refused before anything opens.
   const mailer = createMailer({ config, logger });
+  const sms = createSmsSender({ config, logger });
   const keyring = new Keyring(await resolveSecrets(config));
   // Before the database opens (`latchkey start` has started it even earlier, before importing this module).
   const { endpoint, serviceName } = config.tracing;
@@ -132,7 +134,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
 
-    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, limiter, metrics }, options);
+    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, sms, limiter, metrics }, options);
     const drain = drainable(app);
     const server = createServer(drain.listener);
     server.listen(options.port ?? config.port, options.host ?? '0.0.0.0');

@@ -16,6 +16,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, title: 'Unsupported media type', meaning: 'Request bodies must be `application/json`.' },
   precondition_required: { status: 428, title: 'Precondition required', meaning: 'Updates need an `If-Match` header with the ETag from a GET, so two writers never overwrite each other silently.' },
   rate_limited: { status: 429, title: 'Too many requests', meaning: 'Slow down; `Retry-After` says when to try again.' },
+  unavailable: { status: 503, title: 'Service unavailable', meaning: 'A service the request needs did not answer (e.g. the SMS provider); nothing changed. Try again after `Retry-After`.' },
   internal_error: { status: 500, title: 'Internal error', meaning: 'Something failed on the server; the detail is logged there, never sent.' },
 } as const satisfies Record<string, { status: number; title: string; meaning: string }>;
 

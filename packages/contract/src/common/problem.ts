@@ -27,7 +27,7 @@ const c = initContract();
 export const problemResponse = c.otherResponse({ contentType: PROBLEM_CONTENT_TYPE, body: problemSchema });
 
 /** Statuses a route may answer with a problem. */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 428 | 429;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 428 | 429 | 503;
 
 /**
  * The problem responses of a route in one line: `...problems(400, 401, 403, 404)`.

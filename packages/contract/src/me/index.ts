@@ -3,6 +3,7 @@ import { accountApiTokensContract } from './api-tokens.ts';
 import { connectedAppsContract } from './apps.ts';
 import { emailChangeContract } from './email.ts';
 import { passwordContract } from './password.ts';
+import { phoneContract } from './phone.ts';
 import { profileContract } from './profile.ts';
 import { accountSessionsContract } from './sessions.ts';
 
@@ -15,6 +16,7 @@ export const meContract = c.router(
     profile: profileContract,
     email: emailChangeContract,
     password: passwordContract,
+    phone: phoneContract,
     sessions: accountSessionsContract,
     apps: connectedAppsContract,
   },

@@ -7,7 +7,7 @@ import { HttpError } from '../http/errors.ts';
  * the REST routes turn it into problem+json, the console into a form error.
  * `field` names the input at fault (a validation error's path).
  */
-export type AccountErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'precondition_failed' | 'precondition_required' | 'rate_limited' | 'forbidden';
+export type AccountErrorCode = 'validation_failed' | 'not_found' | 'conflict' | 'precondition_failed' | 'precondition_required' | 'rate_limited' | 'forbidden' | 'unavailable';
 
 export class AccountError extends HttpError {
   readonly field?: string;

@@ -19,6 +19,7 @@ import { meApiTokens } from './me/api-tokens.ts';
 import { meApps } from './me/apps.ts';
 import { meEmail } from './me/email.ts';
 import { mePassword } from './me/password.ts';
+import { mePhone } from './me/phone.ts';
 import { meProfile } from './me/profile.ts';
 import { meSessions } from './me/sessions.ts';
 import type { ApiDeps } from './deps.ts';
@@ -76,6 +77,7 @@ export function apiRouter(deps: ApiDeps): Router {
   mount(contract.me.profile, meProfile(deps));
   mount(contract.me.email, meEmail(deps));
   mount(contract.me.password, mePassword(deps));
+  mount(contract.me.phone, mePhone(deps));
   mount(contract.me.sessions, meSessions(deps));
   mount(contract.me.apps, meApps(deps));
 

@@ -83,7 +83,9 @@ export function toProblem(error: unknown): ApiProblem {
   if (e?.type === 'entity.parse.failed') return new ApiProblem('validation_failed', 'the request body is not valid JSON');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiProblem('unsupported_media_type', 'the request body must be UTF-8 JSON');
   const status = error instanceof HttpError ? error.status : (e?.status ?? e?.statusCode);
-  if (typeof status !== 'number' || status < 400 || status >= 500) return new ApiProblem('internal_error', undefined, { cause: error });
+  // A service's catalogued 5xx (e.g. `unavailable` when the SMS API is down) keeps its code; any other 5xx is internal.
+  const catalogued5xx = error instanceof HttpError && typeof status === 'number' && status >= 500 && isCatalogued(error.code, status);
+  if (typeof status !== 'number' || status < 400 || (status >= 500 && !catalogued5xx)) return new ApiProblem('internal_error', undefined, { cause: error });
   // Domain services (shared with the CLI) name catalogue codes; other errors are placed by their status.
   const code = error instanceof HttpError && isCatalogued(error.code, status) ? error.code : (CODE_OF_STATUS[status] ?? 'validation_failed');
   const detail = error instanceof HttpError && error.expose ? error.message : undefined;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_POLICIES, scopesOf, type LimitName, type PolicyOverrides, type Scope } from '../ratelimit/policies.ts';
 
@@ -97,6 +98,21 @@ const schema = z
     LATCHKEY_DATA_DIR: z.string().trim().min(1).default('./.latchkey'),
     LATCHKEY_SECRETS: optional(secretList),
     SMTP_URL: optional(url(['smtp:', 'smtps:'], 'SMTP')),
+    // Twilio's Messages API shape (src/phone/sms.ts); the URL's userinfo is the Basic auth.
+    SMS_URL: optional(url(['http:', 'https:'], 'http(s)').refine((value) => !new URL(value).hash, 'must not carry a fragment')),
+    SMS_FROM: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be the sender number in E.164 form (+14155550100) or a messaging service id (MG followed by 32 hex digits)'),
+    ),
+    LATCHKEY_PHONE_REGION: optional(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .refine((value) => isSupportedCountry(value), 'must be a two-letter country code (ISO 3166-1 alpha-2, e.g. US or GB)'),
+    ),
     LATCHKEY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
     LATCHKEY_MFA: z.enum(['optional', 'required'], { errorMap: () => ({ message: "must be 'optional' or 'required'" }) }).default('optional'),
     LATCHKEY_MFA_REQUIRED_ROLES: z
@@ -132,7 +148,16 @@ const schema = z
     if (env.LATCHKEY_METRICS_PORT !== undefined && env.LATCHKEY_METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_METRICS_PORT'], message: 'must differ from PORT (leave it unset to serve /metrics on PORT)' });
     }
+    if (env.SMS_URL && !env.SMS_FROM) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_FROM'], message: 'is required when SMS_URL is set (the number or messaging service texts come from)' });
+    }
+    if (env.SMS_FROM && !env.SMS_URL) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_FROM'], message: 'needs SMS_URL (the SMS API to send through)' });
+    }
     if (env.NODE_ENV !== 'production') return;
+    if (env.SMS_URL && !env.SMS_URL.startsWith('https://')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_URL'], message: 'must be an https:// URL when NODE_ENV=production (it carries the API credentials)' });
+    }
     if (!env.LATCHKEY_SECRETS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
     }
@@ -151,6 +176,10 @@ export type Config = Readonly<{
   /** Newest first; undefined means "generate and keep in the data dir" (never in production). */
   secrets: readonly string[] | undefined;
   smtpUrl: string | undefined;
+  /** Texts go through this Twilio-shaped API when set; otherwise a dev outbox (never in production, where phone is then off). */
+  sms: Readonly<{ url: string; from: string }> | undefined;
+  /** The country assumed for phone numbers typed without +country (ISO 3166-1 alpha-2). */
+  phoneRegion: string | undefined;
   signup: 'open' | 'invite' | 'closed';
   /** Second factor: 'required' for everyone, or only for the listed roles; accounts that set one up are always asked. */
   mfa: Readonly<{ policy: 'optional' | 'required'; requiredRoles: readonly string[] }>;
@@ -204,6 +233,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.LATCHKEY_DATA_DIR),
     secrets: env.LATCHKEY_SECRETS ? Object.freeze(env.LATCHKEY_SECRETS) : undefined,
     smtpUrl: env.SMTP_URL,
+    sms: env.SMS_URL && env.SMS_FROM ? Object.freeze({ url: env.SMS_URL, from: env.SMS_FROM }) : undefined,
+    phoneRegion: env.LATCHKEY_PHONE_REGION,
     signup: env.LATCHKEY_SIGNUP,
     mfa: Object.freeze({ policy: env.LATCHKEY_MFA, requiredRoles: Object.freeze(env.LATCHKEY_MFA_REQUIRED_ROLES) }),
     trustProxy: Array.isArray(env.LATCHKEY_TRUST_PROXY)

@@ -15,6 +15,9 @@ export type AuditEventType =
   | 'email.verified'
   /** The owner switched the account's address after proving the new one by code; data: { from, to } (for takeover investigations). */
   | 'email.changed'
+  /** Phone (phone/): a number proved by SMS code became the account's (data.via: console, api); removed by the owner. Data holds only the number's last digits. */
+  | 'phone.verified'
+  | 'phone.removed'
   /** The owner changed their own profile; data.fields names what changed (never the values). */
   | 'profile.updated'
   | 'password.changed'

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { signUpRoutes } from '../accounts/signup-routes.ts';
 import { devMailboxRoutes } from '../mail/dev-mailbox-page.ts';
+import { devOutboxRoutes } from '../phone/dev-outbox-page.ts';
 import { assetRoutes } from './assets/routes.ts';
 import { consentPage, consentRoutes } from './consent.ts';
 import { deviceRoutes } from './device.ts';
@@ -18,5 +19,5 @@ export function hostedPages(deps: InteractionDeps): Router[] {
     routers: [...deps.methods.flatMap((method) => method.routes?.(deps) ?? []), secondFactorRoutes(deps), consentRoutes(deps), signUpRoutes(deps)],
     prompts: { consent: consentPage, login: loginPrompt },
   };
-  return [assetRoutes(deps.config.brand), interactionRoutes(deps, modules), deviceRoutes(deps), devMailboxRoutes(deps)];
+  return [assetRoutes(deps.config.brand), interactionRoutes(deps, modules), deviceRoutes(deps), devMailboxRoutes(deps), devOutboxRoutes(deps)];
 }

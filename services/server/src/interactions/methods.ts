@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.ts';
 import { emailCodeMethod } from '../email-code/method.ts';
 import { passwordMethod } from '../password/method.ts';
+import { phoneMethod } from '../phone/method.ts';
 import type { SignInMethod } from './method.ts';
 
 /**
@@ -8,6 +9,6 @@ import type { SignInMethod } from './method.ts';
  * method is its own folder (method.ts, routes, views, console section) and
  * one line here.
  */
-const ALL_METHODS: readonly SignInMethod[] = [passwordMethod, emailCodeMethod];
+const ALL_METHODS: readonly SignInMethod[] = [passwordMethod, emailCodeMethod, phoneMethod];
 
 export const enabledMethods = (config: Config): readonly SignInMethod[] => ALL_METHODS.filter((method) => method.enabled(config));

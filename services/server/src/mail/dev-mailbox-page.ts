@@ -23,7 +23,7 @@ const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
  * writes. A request relayed by a proxy (it says whom it forwards) is not
  * local either, even when the proxy itself runs on this machine.
  */
-function fromThisMachine(req: Request): boolean {
+export function fromThisMachine(req: Request): boolean {
   return LOOPBACK.has(req.socket.remoteAddress ?? '') && FORWARDED.every((name) => req.headers[name] === undefined);
 }
 

@@ -3,9 +3,9 @@ import { t, type MessageId } from '../interactions/i18n/index.ts';
 import { html } from '../interactions/views/html.ts';
 import type { Mail } from '../mail/mailer.ts';
 import { mailFrame } from '../mail/templates.ts';
-import type { CodePurpose } from './codes.ts';
+import type { MailCodePurpose } from './codes.ts';
 
-const leads: Record<CodePurpose, MessageId> = {
+const leads: Record<MailCodePurpose, MessageId> = {
   sign_in: 'mail.code.sign_in.lead',
   verify_email: 'mail.code.verify_email.lead',
   reset_password: 'mail.code.reset_password.lead',
@@ -15,7 +15,7 @@ const leads: Record<CodePurpose, MessageId> = {
  * The mail that carries a one-time code, as text and HTML. Mail clients
  * ignore stylesheets, so the HTML part uses inline styles and a plain table.
  */
-export function codeMail(input: { brand: Config['brand']; to: string; purpose: CodePurpose; code: string; minutes: number }): Mail {
+export function codeMail(input: { brand: Config['brand']; to: string; purpose: MailCodePurpose; code: string; minutes: number }): Mail {
   const product = input.brand.productName;
   const lead = t(leads[input.purpose], { product });
   const expiry = t('mail.code.expiry', { minutes: input.minutes });

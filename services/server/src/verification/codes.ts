@@ -33,7 +33,11 @@ import type { Logger } from '../http/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { codeMail } from './code-mail.ts';
 
-export type CodePurpose = 'sign_in' | 'verify_email' | 'reset_password';
+/** Codes that go out by mail (code-mail.ts has a template for each). */
+export type MailCodePurpose = 'sign_in' | 'verify_email' | 'reset_password';
+/** Codes that go out by text (code-sms.ts): signing in with, and proving, a phone number. */
+export type SmsCodePurpose = 'sign_in_phone' | 'verify_phone';
+export type CodePurpose = MailCodePurpose | SmsCodePurpose;
 
 export const CODE_TTL_SECONDS = 600;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -103,7 +107,7 @@ export function normalizeCode(input: unknown): string | undefined {
 export async function sendCode(
   deps: CodeDeps,
   /** `to`: the account's stored address when there is one (mail never goes to a merely typed variant). */
-  input: { purpose: CodePurpose; email: string; to?: string; userId?: string | null; flowId: string; deliver?: boolean },
+  input: { purpose: MailCodePurpose; email: string; to?: string; userId?: string | null; flowId: string; deliver?: boolean },
 ): Promise<{ expiresAt: Date }> {
   const { code, expiresAt } = await issueCode({ db: deps.db, keyring: deps.keyring, purpose: input.purpose, target: input.email, userId: input.userId, flowId: input.flowId });
   // Rendered either way so both paths do the same work.
