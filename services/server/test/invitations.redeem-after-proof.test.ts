@@ -45,7 +45,8 @@ describe.each(backends)('invitations are redeemed only once the address is prove
     expect((await signUp(flow, email, code)).status).toBe(303);
     const proved = await verify(flow, extractCode(await s.mail.nextMailTo(email)));
     expect(proved.status).toBe(303);
-    expect(proved.headers.get('location')).toMatch(/\/auth\//);
+    // Signed in; "Add a passkey?" comes before the app (passkeys/after-sign-up.ts).
+    expect(proved.headers.get('location')).toBe(`/interaction/${flow.uid}/passkey/offer`);
 
     const row = await user(email);
     expect(row).toMatchObject({ email_verified: true, scopes: ['beta'] });

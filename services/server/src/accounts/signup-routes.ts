@@ -11,7 +11,7 @@ import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { loadInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
 import { expiredPage } from '../interactions/routes.ts';
-import { runSignIn, signInSteps, type Verified } from '../interactions/sign-in.ts';
+import { finishLogin, runSignIn, signInSteps, type Verified } from '../interactions/sign-in.ts';
 import type { FieldErrors } from '../interactions/views/layout.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import { hashPassword } from '../password/hash.ts';
@@ -224,7 +224,9 @@ export function signUpRoutes(deps: InteractionDeps): Router {
     }
     let check: CodeCheck | undefined;
     let invitationLost = false;
-    await runSignIn(signInSteps, {
+    // A method may offer to set itself up before the app gets the new account back (passkeys: "Add a passkey?").
+    const offer = deps.methods.find((method) => method.afterSignUp)?.afterSignUp;
+    await runSignIn(offer ? signInSteps.map((step) => (step === finishLogin ? offer : step)) : signInSteps, {
       deps,
       req,
       res,

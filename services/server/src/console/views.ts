@@ -25,6 +25,8 @@ export type ConsolePage = {
   errors?: FieldErrors;
   formError?: string;
   status?: number;
+  /** Scripts the section needs (our own, e.g. passkey registration; never inline). */
+  scripts?: string[];
 };
 
 /** A console page: the shared hosted-page shell, the section menu and the sign-out button. */
@@ -48,7 +50,7 @@ ${page.notice ? html`<p class="notice" role="status">${page.notice}</p>` : ''}
 ${errorSummary(page.errors ?? {}, page.formError)}
 ${page.body}
 </div>`;
-  sendPage(res, layout(deps.config.brand, { title: t(current.title), body }), { status: page.status });
+  sendPage(res, layout(deps.config.brand, { title: t(current.title), body, scripts: page.scripts }), { status: page.status });
 }
 
 /** A notice named by `?done=` after a redirect (Post/Redirect/Get); only known ids are shown. */

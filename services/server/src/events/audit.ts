@@ -22,6 +22,9 @@ export type AuditEventType =
   | 'profile.updated'
   | 'password.changed'
   | 'password.reset'
+  /** A passkey registered or removed (subject: the owner); data: passkey_id, name, device_type (never key material). */
+  | 'passkey.added'
+  | 'passkey.removed'
   | 'session.revoked'
   /** Grants and all they issued, revoked; data.reason says why (refresh_token_reuse, account_blocked, revoked_by_user …), data.grants how many when several. */
   | 'grant.revoked'

@@ -4,6 +4,7 @@ import type { ConsoleDeps } from '../console/deps.ts';
 import type { InteractionDeps } from './deps.ts';
 import type { MessageId } from './i18n/index.ts';
 import type { LoadedInteraction } from './interaction.ts';
+import type { SignInStep } from './sign-in.ts';
 import type { Html } from './views/html.ts';
 import type { FieldErrors } from './views/layout.ts';
 
@@ -74,6 +75,19 @@ export type SignInMethod = {
   signInEntry?(ctx: SignInPageContext): SignInEntry | undefined;
   /** Present when it can serve as the second factor after another method. */
   secondFactor?: SecondFactor;
+  /**
+   * Told of every sign-in that passed (second factor included), whatever
+   * method it used, before the session is made: social links an upstream
+   * identity that was waiting for its account to be proved this way.
+   */
+  onSignIn?(deps: InteractionDeps, signIn: { req: Request; interaction: LoadedInteraction; userId: string }): Promise<void>;
+  /**
+   * A page it offers right after sign-up, before the browser goes back to
+   * the app ("Add a passkey?"): a step that takes finishLogin's place in
+   * the sign-up's pipeline and finishes the login itself once the person
+   * has answered. Kept out of sign-in.ts, so other sign-ins never see it.
+   */
+  afterSignUp?: SignInStep;
   /** Its section of the account console. */
   console?: ConsoleSection;
 };

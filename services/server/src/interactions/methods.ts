@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts';
 import { emailCodeMethod } from '../email-code/method.ts';
+import { passkeyMethod } from '../passkeys/method.ts';
 import { passwordMethod } from '../password/method.ts';
 import { phoneMethod } from '../phone/method.ts';
 import type { SignInMethod } from './method.ts';
@@ -9,6 +10,6 @@ import type { SignInMethod } from './method.ts';
  * method is its own folder (method.ts, routes, views, console section) and
  * one line here.
  */
-const ALL_METHODS: readonly SignInMethod[] = [passwordMethod, emailCodeMethod, phoneMethod];
+const ALL_METHODS: readonly SignInMethod[] = [passwordMethod, emailCodeMethod, passkeyMethod, phoneMethod];
 
 export const enabledMethods = (config: Config): readonly SignInMethod[] => ALL_METHODS.filter((method) => method.enabled(config));

@@ -22,6 +22,8 @@ const USER_CHANGES: ReadonlySet<string> = new Set([
   'profile.updated',
   'password.changed',
   'password.reset',
+  'passkey.added',
+  'passkey.removed',
 ]);
 
 const DIRECT: Readonly<Record<string, WebhookEventType>> = {

@@ -1,0 +1,74 @@
+import type { CDPSession, Page } from 'playwright-core';
+import type { RpClient } from './rp.ts';
+import type { MailTestServer } from './server.ts';
+import { extractCode } from './smtp.ts';
+
+/**
+ * A CDP virtual authenticator in a Chromium page: a platform authenticator
+ * with resident keys and user verification, which answers WebAuthn calls
+ * (conditional UI included) without a prompt, as a person touching it would.
+ */
+export type VirtualAuthenticator = {
+  cdp: CDPSession;
+  id: string;
+  credentials: () => Promise<VirtualCredential[]>;
+  addCredential: (credential: VirtualCredential) => Promise<void>;
+  setUserVerified: (verified: boolean) => Promise<void>;
+  remove: () => Promise<void>;
+};
+
+export type VirtualCredential = {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
+};
+
+export async function addVirtualAuthenticator(page: Page, options: { isUserVerified?: boolean } = {}): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: options.isUserVerified ?? true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    id: authenticatorId,
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials as VirtualCredential[],
+    addCredential: async (credential) => {
+      await cdp.send('WebAuthn.addCredential', { authenticatorId, credential });
+    },
+    setUserVerified: async (verified) => {
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: verified });
+    },
+    remove: async () => {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    },
+  };
+}
+
+/** Fills the hosted sign-up form from the sign-in page the browser is on, then the mailed code; stops where the server sends it next. */
+export async function signUpFromSignInPage(page: Page, server: MailTestServer, fields: { email: string; password: string; name?: string }): Promise<void> {
+  await page.click('a[href$="/signup"]');
+  await page.fill('#name', fields.name ?? 'Ada Lovelace');
+  await page.fill('#email', fields.email);
+  await page.fill('#password', fields.password);
+  await page.click('button.primary');
+  await page.waitForURL(/\/signup\/verify$/);
+  await page.fill('#code', extractCode(await server.mail.nextMailTo(fields.email)));
+  await page.click('button.primary');
+}
+
+/** Waits until the browser lands on the RP's callback, and exchanges the code there (ID token signature checked). */
+export async function finishAtRp(page: Page, rp: RpClient, request: Parameters<RpClient['finish']>[1], callbackUrl: string) {
+  await page.waitForURL((url) => url.href.startsWith(callbackUrl), { timeout: 15_000 });
+  return rp.finish(new URL(page.url()), request);
+}
