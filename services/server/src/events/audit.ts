@@ -22,6 +22,11 @@ export type AuditEventType =
   | 'profile.updated'
   | 'password.changed'
   | 'password.reset'
+  /** Two-step verification (totp/): the authenticator app turned on or off, recovery codes made (data.count) or one used; never a code or seed. */
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'recovery_codes.generated'
+  | 'recovery_code.used'
   /** A passkey registered or removed (subject: the owner); data: passkey_id, name, device_type (never key material). */
   | 'passkey.added'
   | 'passkey.removed'

@@ -5,7 +5,7 @@ import type { LoadedInteraction } from './interaction.ts';
 import type { Amr, SecondFactorPageContext } from './method.ts';
 import { clearPending, enrolledFactors, loadPending, type PendingLogin } from './pending-login.ts';
 import { duringLogin } from './routes.ts';
-import { runSignIn, signInSteps, type SignInContext, type Verified } from './sign-in.ts';
+import { finishLogin, runSignIn, signInSteps, type SignInContext, type SignInStep, type Verified } from './sign-in.ts';
 import { html } from './views/html.ts';
 import { errorSummary, layout } from './views/layout.ts';
 import { sendPage } from './views/respond.ts';
@@ -21,6 +21,11 @@ export type SecondFactorAttempt = {
   verify: (pending: PendingLogin) => Promise<boolean>;
   /** Renders the method's own page with an error; 'rate_limited' answers 429. */
   fail: SignInContext['fail'];
+  /**
+   * Replaces the last step (finishLogin) when the method must show a page
+   * before the browser goes back to the app (new recovery codes, shown once).
+   */
+  finish?: SignInStep;
 };
 
 /**
@@ -33,7 +38,8 @@ export async function completeSecondFactor(attempt: SecondFactorAttempt): Promis
   const { deps, req, res, interaction } = attempt;
   const pending = await loadPending(deps, interaction.uid);
   if (!pending) return expiredSecondFactor(deps, res);
-  await runSignIn(signInSteps, {
+  const steps = attempt.finish ? signInSteps.map((step) => (step === finishLogin ? attempt.finish! : step)) : signInSteps;
+  await runSignIn(steps, {
     deps,
     req,
     res,

@@ -61,7 +61,10 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     // Account console (issue 7): the built-in first-party client, made from the issuer and keyring (console-client.ts).
     clients: [accountConsoleClient(config.issuer, keyring)],
     findAccount: createFindAccount(knex),
-    claims: { ...CLAIMS_BY_SCOPE } as unknown as Configuration['claims'],
+    // How the person signed in (acr, amr, auth_time) goes in every ID token, as part of `openid`:
+    // oidc-provider otherwise adds them only when the request asks (acr_values, max_age, claims), so
+    // apps could not see a second factor, nor the console tell a recent one.
+    claims: { acr: null, amr: null, auth_time: null, ...CLAIMS_BY_SCOPE, openid: [...CLAIMS_BY_SCOPE.openid, 'acr', 'amr', 'auth_time'] } as unknown as Configuration['claims'],
     scopes: [...OIDC_SCOPES],
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],

@@ -22,7 +22,8 @@ export function buildInteractionPolicy(): interactionPolicy.DefaultPolicy {
   );
   login.checks.add(
     new interactionPolicy.Check('acr_step_up', 'Two-factor authentication is required', 'login_required', (ctx: KoaContextWithOIDC) =>
-      Boolean(ctx.oidc.session?.accountId && wantsTwoFactors(ctx.oidc.params?.acr_values) && ctx.oidc.session.acr !== 'aal2'),
+      // Not right after a sign-in: the pipeline asked for every factor the account has, and one without a second signs in at aal1 (asking again would loop).
+      Boolean(ctx.oidc.session?.accountId && wantsTwoFactors(ctx.oidc.params?.acr_values) && ctx.oidc.session.acr !== 'aal2' && !ctx.oidc.result?.login),
     ),
   );
   return policy;
