@@ -99,7 +99,8 @@ const schema = z
     LATCHKEY_SECRETS: optional(secretList),
     SMTP_URL: optional(url(['smtp:', 'smtps:'], 'SMTP')),
     // Twilio's Messages API shape (src/phone/sms.ts); the URL's userinfo is the Basic auth.
-    SMS_URL: optional(url(['http:', 'https:'], 'http(s)').refine((value) => !new URL(value).hash, 'must not carry a fragment')),
+    // Refinements all run: a value the URL check refused is not parsed again here.
+    SMS_URL: optional(url(['http:', 'https:'], 'http(s)').refine((value) => !URL.canParse(value) || !new URL(value).hash, 'must not carry a fragment')),
     SMS_FROM: optional(
       z
         .string()
