@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { accountApiTokensContract } from './api-tokens.ts';
 import { connectedAppsContract } from './apps.ts';
 import { emailChangeContract } from './email.ts';
+import { passkeysContract } from './passkeys.ts';
 import { passwordContract } from './password.ts';
 import { phoneContract } from './phone.ts';
 import { profileContract } from './profile.ts';
@@ -15,6 +16,7 @@ export const meContract = c.router(
     apiTokens: accountApiTokensContract,
     profile: profileContract,
     email: emailChangeContract,
+    passkeys: passkeysContract,
     password: passwordContract,
     phone: phoneContract,
     sessions: accountSessionsContract,

@@ -20,9 +20,10 @@ export const passkeyMethod: SignInMethod = {
   amr: 'hwk',
   enabled: () => true,
   routes: passkeyRoutes,
-  signInEntry: ({ deps, req, res, base }) => ({
+  signInEntry: ({ deps, req, res, base, state }) => ({
     placement: 'alternative',
-    html: passkeyForm({ action: `${base}/passkey`, options: `${base}/passkey/options`, mode: 'authenticate', csrf: deps.csrf.token(req, res), label: t('passkeys.signin'), autofill: true }),
+    // After a refused attempt the page waits for the person (the button), rather than offering the autofill again at once.
+    html: passkeyForm({ action: `${base}/passkey`, options: `${base}/passkey/options`, mode: 'authenticate', csrf: deps.csrf.token(req, res), label: t('passkeys.signin'), autofill: !state.formError }),
     scripts: PASSKEY_SCRIPTS,
     autocomplete: 'webauthn',
   }),

@@ -72,3 +72,40 @@ export async function finishAtRp(page: Page, rp: RpClient, request: Parameters<R
   await page.waitForURL((url) => url.href.startsWith(callbackUrl), { timeout: 15_000 });
   return rp.finish(new URL(page.url()), request);
 }
+
+/**
+ * Signs a password account in to the account console in this page (hosted
+ * sign-in page, no second factor yet) and adds a passkey there; returns once
+ * the console says it was added.
+ */
+export async function addPasskeyInConsole(page: Page, issuer: string, account: { email: string; password: string }, name = 'My laptop'): Promise<void> {
+  await page.goto(`${issuer}/account/passkeys`);
+  await page.fill('#email', account.email);
+  await page.fill('#password', account.password);
+  await page.click('form[action$="/password"] button.primary');
+  await page.waitForURL(`${issuer}/account/passkeys`);
+  await page.fill('#name', name);
+  await page.click('form[data-passkey="register"] button');
+  await page.waitForURL(`${issuer}/account/passkeys?done=added`);
+}
+
+/**
+ * Lets the browser run the passkey ceremony on the sign-in page but keeps its
+ * POST from reaching the server: returns the form body it would have sent
+ * (the assertion and the CSRF token) and its cookies, for a test to post.
+ */
+export async function captureAssertion(page: Page, url: string): Promise<{ path: string; body: string; cookie: string }> {
+  let resolve!: (value: { path: string; body: string; cookie: string }) => void;
+  const captured = new Promise<{ path: string; body: string; cookie: string }>((r) => (resolve = r));
+  await page.route(/\/interaction\/[^/]+\/passkey$/, async (route) => {
+    const request = route.request();
+    if (request.method() !== 'POST') return route.continue();
+    const headers = await request.allHeaders();
+    resolve({ path: new URL(request.url()).pathname, body: request.postData() ?? '', cookie: headers.cookie ?? '' });
+    await route.abort();
+  });
+  await page.goto(url);
+  const result = await captured;
+  await page.unroute(/\/interaction\/[^/]+\/passkey$/);
+  return result;
+}
