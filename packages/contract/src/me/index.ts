@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { accountApiTokensContract } from './api-tokens.ts';
 import { connectedAppsContract } from './apps.ts';
 import { emailChangeContract } from './email.ts';
+import { linkedIdentitiesContract } from './identities.ts';
 import { passkeysContract } from './passkeys.ts';
 import { passwordContract } from './password.ts';
 import { phoneContract } from './phone.ts';
@@ -16,6 +17,7 @@ export const meContract = c.router(
     apiTokens: accountApiTokensContract,
     profile: profileContract,
     email: emailChangeContract,
+    identities: linkedIdentitiesContract,
     passkeys: passkeysContract,
     password: passwordContract,
     phone: phoneContract,

@@ -18,6 +18,7 @@ import { createAuthorize } from './authorize.ts';
 import { meApiTokens } from './me/api-tokens.ts';
 import { meApps } from './me/apps.ts';
 import { meEmail } from './me/email.ts';
+import { meIdentities } from './me/identities.ts';
 import { mePasskeys } from './me/passkeys.ts';
 import { mePassword } from './me/password.ts';
 import { mePhone } from './me/phone.ts';
@@ -77,6 +78,7 @@ export function apiRouter(deps: ApiDeps): Router {
   mount(contract.me.apiTokens, meApiTokens(deps));
   mount(contract.me.profile, meProfile(deps));
   mount(contract.me.email, meEmail(deps));
+  mount(contract.me.identities, meIdentities(deps));
   mount(contract.me.passkeys, mePasskeys(deps));
   mount(contract.me.password, mePassword(deps));
   mount(contract.me.phone, mePhone(deps));

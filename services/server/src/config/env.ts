@@ -2,6 +2,7 @@ import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { DEFAULT_POLICIES, scopesOf, type LimitName, type PolicyOverrides, type Scope } from '../ratelimit/policies.ts';
+import { parseSocialUpstreams, type SocialUpstream } from './social.ts';
 
 // Every environment variable Latchkey reads is declared here, and nowhere else.
 // Boot fails with a message that names the variable when a value is wrong.
@@ -200,6 +201,8 @@ export type Config = Readonly<{
   metrics: Readonly<{ port: number | undefined; token: string | undefined }>;
   /** OpenTelemetry traces go to this OTLP/HTTP endpoint when it is set. */
   tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
+  /** Social / upstream sign-in (config/social.ts): GitHub, Google, Apple, LATCHKEY_OIDC_<NAME>_*; empty when none is configured. */
+  social: readonly SocialUpstream[];
 }>;
 
 export class ConfigError extends Error {
@@ -215,14 +218,16 @@ export class ConfigError extends Error {
 /** Parses the environment once. Throws ConfigError naming each bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const social = parseSocialUpstreams(source, source.NODE_ENV === 'production');
+  if (!parsed.success || social.problems.length) {
+    throw new ConfigError([
+      ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
         // Never echo the value: it may be a secret.
         return `${name} ${issue.message}`;
       }),
-    );
+      ...social.problems,
+    ]);
   }
   const env = parsed.data;
   return Object.freeze({
@@ -255,5 +260,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainSeconds: env.LATCHKEY_SHUTDOWN_DRAIN_SECONDS,
     metrics: Object.freeze({ port: env.LATCHKEY_METRICS_PORT, token: env.LATCHKEY_METRICS_TOKEN }),
     tracing: Object.freeze({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME ?? 'latchkey' }),
+    social: Object.freeze(social.upstreams),
   });
 }

@@ -21,7 +21,8 @@ export type UserRow = {
 export type UserCredentials = Pick<UserRow, 'id' | 'email' | 'email_verified' | 'status'> & { password_hash: string | null };
 
 export type NewUser = {
-  email: string;
+  /** Null for an account made from an upstream identity whose address the upstream did not verify. */
+  email: string | null;
   displayName?: string | null;
   passwordHash?: string | null;
   role?: string;

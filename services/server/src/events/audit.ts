@@ -22,6 +22,9 @@ export type AuditEventType =
   | 'profile.updated'
   | 'password.changed'
   | 'password.reset'
+  /** Social sign-in (social/): an upstream identity linked to the account or unlinked; data: provider, identity_id, via (never tokens). */
+  | 'identity.linked'
+  | 'identity.unlinked'
   /** Two-step verification (totp/): the authenticator app turned on or off, recovery codes made (data.count) or one used; never a code or seed. */
   | 'totp.enabled'
   | 'totp.disabled'

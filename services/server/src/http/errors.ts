@@ -56,7 +56,7 @@ function toHttpError(error: unknown): HttpError {
 
 // Pages people open in a browser: their errors are pages too. OIDC endpoints
 // (/token, /device/auth, /me …) keep OAuth's JSON errors.
-const HOSTED_PAGE = /^\/(?:interaction|signup|account|dev\/mailbox|session\/end|device(?!\/auth(?:\/|$)))(?:\/|$)/;
+const HOSTED_PAGE = /^\/(?:interaction|signup|account|social|dev\/mailbox|session\/end|device(?!\/auth(?:\/|$)))(?:\/|$)/;
 
 /** A hosted page, or the authorization endpoint opened by a browser (oidc-provider renders its errors as pages too). */
 function wantsPage(req: Request): boolean {

@@ -11,7 +11,7 @@ import { sendPage } from './views/respond.ts';
 export type { SignInPageState } from './method.ts';
 
 /** Notices another page may ask the sign-in page to show (by id, never free text from the URL). */
-const NOTICES: Record<string, MessageId> = { password_changed: 'notice.password_changed' };
+const NOTICES: Record<string, MessageId> = { password_changed: 'notice.password_changed', social_link: 'social.link.notice' };
 
 /**
  * The sign-in page, assembled from the enabled methods' entries: one form

@@ -180,6 +180,11 @@ export const askSecondFactor: SignInStep = async (ctx) => {
   return 'stop';
 };
 
+/** Methods waiting on a sign-in act on it now (SignInMethod.onSignIn), once it has fully passed. */
+export const tellMethods: SignInStep = async (ctx) => {
+  for (const method of ctx.deps.methods) await method.onSignIn?.(ctx.deps, { req: ctx.req, interaction: ctx.interaction, userId: ctx.userId! });
+};
+
 /**
  * A successful sign-in: last_login_at, the failure counter back to zero and
  * a sign_in.success event in one transaction; then the (account, IP) pair's
@@ -212,4 +217,4 @@ export const finishLogin: SignInStep = async (ctx) => {
 };
 
 /** The order every sign-in method runs through. */
-export const signInSteps: SignInStep[] = [limitAttempts, verifyCredentials, checkAccount, askSecondFactor, recordSignIn, finishLogin];
+export const signInSteps: SignInStep[] = [limitAttempts, verifyCredentials, checkAccount, askSecondFactor, tellMethods, recordSignIn, finishLogin];

@@ -22,6 +22,8 @@ const USER_CHANGES: ReadonlySet<string> = new Set([
   'profile.updated',
   'password.changed',
   'password.reset',
+  'identity.linked',
+  'identity.unlinked',
   'passkey.added',
   'passkey.removed',
 ]);
