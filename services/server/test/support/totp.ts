@@ -5,6 +5,7 @@ import { hashPassword } from '../../src/password/hash.ts';
 import { startFlow, type Flow } from './email-code-flow.ts';
 import { postFrom } from './forwarded.ts';
 import { PageClient, inputValue, isInteraction, signInOnly } from './hosted-flow.ts';
+import type { RpClient } from './rp.ts';
 import type { TestServer } from './server.ts';
 
 /**
@@ -85,4 +86,14 @@ export async function stepUpInConsole(
   const second = await browser.post(`/interaction/${uid}/totp`, { csrf, code: await code() });
   expect(second.status).toBe(303);
   return { authorize, landed: await browser.followFrom(second), askedForSecondStep };
+}
+
+/** An app's authorization request (first-party: no consent page) opened in a new browser, stopped at the sign-in page. */
+export async function appSignIn(client: RpClient, issuer: string, parameters: Record<string, string> = {}) {
+  const browser = new PageClient(issuer);
+  const request = await client.authorizationRequest(parameters);
+  const start = await browser.follow(request.url, isInteraction);
+  const uid = start.url.pathname.split('/')[2]!;
+  const csrf = inputValue(await (await browser.get(start.url)).text(), 'csrf');
+  return { browser, request, uid, csrf };
 }
