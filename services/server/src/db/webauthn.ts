@@ -29,7 +29,7 @@ export type NewChallenge = {
   flowId: string;
   userId?: string | null;
   allowedCredentialIds?: readonly string[];
-  userVerification: 'required' | 'preferred';
+  userVerification: 'required' | 'preferred' | 'discouraged';
   ttlSeconds: number;
 };
 

@@ -41,7 +41,7 @@ const descriptor = (row: CredentialRow) => ({ id: row.credential_id, transports:
 
 export async function authenticationOptions(
   deps: Deps,
-  o: { flowId: string; userId?: string; allow?: readonly CredentialRow[]; userVerification: 'required' | 'preferred' },
+  o: { flowId: string; userId?: string; allow?: readonly CredentialRow[]; userVerification: 'required' | 'preferred' | 'discouraged' },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(deps.config);
   const options = await generateAuthenticationOptions({

@@ -103,7 +103,8 @@ export function passkeyRoutes(deps: InteractionDeps): Router {
     whilePending('verify', async (_req, res, interaction, pending) => {
       if (!pending) return json(res, { error: 'expired' }, 400);
       const allow = await listCredentials(knex, pending.userId);
-      json(res, await authenticationOptions(deps, { flowId: `mfa:${interaction.uid}`, userId: pending.userId, allow, userVerification: 'preferred' }));
+      // Presence is the second factor here (the password was the first): no prompt for a PIN or biometric on top.
+      json(res, await authenticationOptions(deps, { flowId: `mfa:${interaction.uid}`, userId: pending.userId, allow, userVerification: 'discouraged' }));
     }),
   );
 
