@@ -8,6 +8,7 @@ import { passwordContract } from './password.ts';
 import { phoneContract } from './phone.ts';
 import { profileContract } from './profile.ts';
 import { accountSessionsContract } from './sessions.ts';
+import { twoStepContract } from './two-step.ts';
 
 const c = initContract();
 
@@ -22,6 +23,7 @@ export const meContract = c.router(
     password: passwordContract,
     phone: phoneContract,
     sessions: accountSessionsContract,
+    twoStep: twoStepContract,
     apps: connectedAppsContract,
   },
   { pathPrefix: '/me' },

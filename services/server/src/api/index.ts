@@ -24,6 +24,7 @@ import { mePassword } from './me/password.ts';
 import { mePhone } from './me/phone.ts';
 import { meProfile } from './me/profile.ts';
 import { meSessions } from './me/sessions.ts';
+import { meTwoStep } from './me/two-step.ts';
 import type { ApiDeps } from './deps.ts';
 import { apiDocs } from './docs.ts';
 import { ApiProblem } from './problem.ts';
@@ -83,6 +84,7 @@ export function apiRouter(deps: ApiDeps): Router {
   mount(contract.me.password, mePassword(deps));
   mount(contract.me.phone, mePhone(deps));
   mount(contract.me.sessions, meSessions(deps));
+  mount(contract.me.twoStep, meTwoStep(deps));
   mount(contract.me.apps, meApps(deps));
 
   router.use('/api', (_req, _res, next) => next(new ApiProblem('not_found', 'no such API endpoint')));
