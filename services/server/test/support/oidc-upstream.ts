@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
+import { SignJWT, decodeJwt, importJWK, type JWK } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
 import { freePort } from './server.ts';
 
@@ -23,6 +24,8 @@ export type OidcUpstream = {
   deny: boolean;
   /** Every authorization request the upstream saw (its query). */
   authorizations: URLSearchParams[];
+  /** Misbehave at the token endpoint: answer 503, break the ID token's signature, or re-sign it with changed claims. */
+  tokenEndpoint: 'ok' | 'down' | 'bad-signature' | { claims: (claims: Record<string, unknown>) => Record<string, unknown> };
   provider: Provider;
   close: () => Promise<void>;
 };
@@ -49,7 +52,27 @@ export async function startOidcUpstream(redirectUris: string[], options: { port?
     ...options.extra,
     features: { devInteractions: { enabled: false }, ...options.extra?.features },
   });
-  const upstream: OidcUpstream = { issuer, clientId, clientSecret, accounts, next: '', deny: false, authorizations: [], provider, close: async () => {} };
+  const upstream: OidcUpstream = { issuer, clientId, clientSecret, accounts, next: '', deny: false, authorizations: [], tokenEndpoint: 'ok', provider, close: async () => {} };
+
+  const signingKey = await importJWK({ ...key, alg: 'RS256' } as JWK, 'RS256');
+  provider.use(async (ctx, next) => {
+    const mode = upstream.tokenEndpoint;
+    if (ctx.path !== '/token' || mode === 'ok') return next();
+    if (mode === 'down') {
+      ctx.status = 503;
+      ctx.body = 'temporarily unavailable';
+      return;
+    }
+    await next();
+    const body = ctx.body as { id_token?: string } | undefined;
+    if (!body?.id_token) return;
+    if (mode === 'bad-signature') {
+      const [header, payload, signature] = body.id_token.split('.');
+      body.id_token = `${header}.${payload}.${signature!.startsWith('A') ? 'B' : 'A'}${signature!.slice(1)}`;
+    } else {
+      body.id_token = await new SignJWT(mode.claims(decodeJwt(body.id_token) as Record<string, unknown>)).setProtectedHeader({ alg: 'RS256', kid: 'upstream' }).sign(signingKey);
+    }
+  });
 
   const app = express();
   app.use((req, _res, next) => {

@@ -38,3 +38,22 @@ export async function socialSignIn(server: TestServer, rpParty: RelyingParty, rp
   const tokens = await rp.finish(landed.url, start.request);
   return { start, tokens, claims: tokens.claims()! };
 }
+
+/** Presses the button and lets the upstream answer, stopping at Latchkey's callback URL (returned unfetched: the upstream's code and state). */
+export async function upstreamAnswer(start: SocialStart, upstream: string): Promise<URL> {
+  const pressed = await pressUpstream(start, upstream);
+  if (pressed.status !== 303) throw new Error(`start answered ${pressed.status}: ${(await pressed.text()).slice(0, 300)}`);
+  const stopped = await start.browser.followFrom(pressed, (url) => url.pathname === `/social/${upstream}/callback`);
+  if (stopped.response) throw new Error(`the upstream did not come back: ${stopped.url.href} ${stopped.response.status}`);
+  return stopped.url;
+}
+
+/** A hosted error page, as the tests expect every refusal to be: 4xx, HTML, the strict CSP, no stack. */
+export async function errorPage(response: Response | undefined): Promise<{ status: number; text: string }> {
+  if (!response) throw new Error('expected a page, got a redirect');
+  const text = await response.text();
+  if (!/text\/html/.test(response.headers.get('content-type') ?? '')) throw new Error(`not a page: ${response.status} ${text.slice(0, 200)}`);
+  if (!/default-src 'none'/.test(response.headers.get('content-security-policy') ?? '')) throw new Error('page without the strict CSP');
+  if (/\bat .+:\d+:\d+/.test(text)) throw new Error('stack trace on the page');
+  return { status: response.status, text };
+}
