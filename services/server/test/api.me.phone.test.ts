@@ -68,15 +68,15 @@ describe('account API: phone number (/api/v1/me/phone)', () => {
 
   it('DELETE removes the number, 409 while it is the only way in, 404 when there is none', async () => {
     const lone = await person({ email_verified: false, phone: phoneNumber(), phone_verified: true });
-    const refused = await lone.api.me.phone.remove({ body: undefined });
+    const refused = await lone.api.me.phone.remove();
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'conflict' });
 
     const { userId, api } = await person({ phone: phoneNumber(), phone_verified: true });
-    const removed = await api.me.phone.remove({ body: undefined });
+    const removed = await api.me.phone.remove();
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ phone: null, verified: false, verified_at: null });
     expect(await server.db.knex('audit_events').where({ type: 'phone.removed', subject_id: userId })).toHaveLength(1);
-    expect((await api.me.phone.remove({ body: undefined })).status).toBe(404);
+    expect((await api.me.phone.remove()).status).toBe(404);
   });
 });

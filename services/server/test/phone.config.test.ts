@@ -66,7 +66,7 @@ describe('phone configuration (SMS_URL, SMS_FROM, LATCHKEY_PHONE_REGION)', () =>
       expect(api.messages).toEqual([{ to: '+14155550123', from: undefined, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef', body: 'hello', authorized: true }]);
       // Wrong credentials: refused by the API, and the error says so without the URL.
       const wrong = createSmsSender({ config: loadConfig({ SMS_URL: api.url.replace(/:[0-9a-f]{32}@/, ':wrong@'), SMS_FROM: '+14155550100' }), logger: silent })!;
-      const error = await wrong.send({ to: '+14155550123', body: 'hello' }).catch((e: unknown) => e as Error & { status?: number; apiCode?: number });
+      const error = (await wrong.send({ to: '+14155550123', body: 'hello' }).then(() => undefined, (e: unknown) => e)) as Error & { status?: number; apiCode?: number };
       expect(error).toMatchObject({ name: 'SmsError', status: 401, apiCode: 20003 });
       expect(String(error.message)).not.toContain('127.0.0.1');
       expect(api.refused).toBe(1);
