@@ -30,7 +30,8 @@ describe.each(backends)('password sign-in (%s)', (backend) => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     const page = await response.text();
-    expect(page).toMatch(/<input id="email" name="email" type="email"[^>]*autocomplete="username"/);
+    // `webauthn`: the field's autofill also offers passkeys (conditional UI).
+    expect(page).toMatch(/<input id="email" name="email" type="email"[^>]*autocomplete="username webauthn"/);
     expect(page).toMatch(/<input id="password" name="password" type="password"[^>]*autocomplete="current-password"/);
     expect(page).toContain(`action="/interaction/${flow.uid}/password"`);
     expect(page).toMatch(new RegExp(`formaction="/interaction/${flow.uid}/email-code"[^>]*formnovalidate>Email me a sign-in code`));
