@@ -50,4 +50,13 @@ describe('account API: linked identities (/api/v1/me/identities)', () => {
     expect((await stranger.me.identities.unlink({ params: { id: 'not-a-uuid' } })).status).toBe(400);
     expect(await server.db.knex('auth_providers').where({ id }).first()).toBeDefined();
   });
+
+  it('refuses (403) to unlink for an account with a second factor: that needs the console\'s recent two-step sign-in', async () => {
+    const userId = await server.createUser({ password_hash: await hashPassword('a password to fall back on'), totp_enabled: true, totp_secret: 'encrypted-seed-stand-in' });
+    const id = await link(userId, `2fa-${randomUUID()}`);
+    const refused = await (await api(userId)).me.identities.unlink({ params: { id } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'forbidden' });
+    expect(await server.db.knex('auth_providers').where({ id }).first()).toBeDefined();
+  });
 });

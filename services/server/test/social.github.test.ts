@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitHubEnv, startGitHubStandIn, type GitHubStandIn } from './support/github-standin.ts';
+import { gitHubEnv, startGitHubStandIn, type GitHubStandIn, type GitHubUser } from './support/github-standin.ts';
 import { startRelyingParty, type RelyingParty, type RpClient } from './support/rp.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { openSignInPage, pressUpstream, socialSignIn } from './support/social-flow.ts';
@@ -16,7 +16,7 @@ describe('social sign-in with GitHub (Enterprise Server paths)', () => {
   let rpParty: RelyingParty;
   let rp: RpClient;
   let id = 1000;
-  const person = (emails: GitHubStandIn['users'] extends Map<number, infer U> ? U['emails'] : never) => {
+  const person = (emails: GitHubUser['emails']) => {
     id += 1;
     github.users.set(id, { id, login: `octo${id}`, name: `Octo ${id}`, emails });
     github.next = id;

@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { waysIn } from '../accounts/ways-in.ts';
 import { deleteLinkedIdentity, listLinkedIdentities } from '../db/auth-providers.ts';
 import { recordAuditEvent } from '../events/audit.ts';
+import type { InteractionDeps } from '../interactions/deps.ts';
 import type { SignInMethod } from '../interactions/method.ts';
+import { enrolledFactors } from '../interactions/pending-login.ts';
 import { auditActor, type AccountActor } from './deps.ts';
 import { AccountError } from './errors.ts';
 
@@ -36,13 +38,19 @@ export async function listIdentities(deps: { db: { knex: Knex } }, userId: strin
 /**
  * Unlinks one identity, refused when the account would be left with no way
  * in. The account row is locked first, so two unlinks at once (of the last
- * two identities) cannot both see the other still there.
+ * two identities) cannot both see the other still there. An account with a
+ * second factor must show a recent two-factor sign-in (`recentSecondFactor`:
+ * the console checks it with console/step-up.ts; an API token cannot show one).
  */
-export async function unlinkIdentity(deps: Deps, actor: AccountActor, id: string): Promise<void> {
+export async function unlinkIdentity(deps: Deps, actor: AccountActor, id: string, options: { recentSecondFactor: boolean }): Promise<void> {
+  const hasSecondFactor = async () => (await enrolledFactors(deps as unknown as InteractionDeps, actor.userId)).length > 0;
   await deps.db.knex.transaction(async (trx) => {
     await trx('users').where({ id: actor.userId }).forUpdate().first('id');
     const removed = await deleteLinkedIdentity(trx, actor.userId, id);
     if (!removed) throw new AccountError('not_found', 'no such linked account');
+    if (!options.recentSecondFactor && (await hasSecondFactor())) {
+      throw new AccountError('forbidden', 'unlinking needs a recent two-step sign-in: unlink it in the account console');
+    }
     if ((await waysIn({ db: { knex: trx }, methods: deps.methods }, actor.userId)).length === 0) {
       throw new AccountError('conflict', 'this is the only way you can sign in: set a password or link another account first');
     }

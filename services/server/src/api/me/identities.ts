@@ -21,7 +21,7 @@ export function meIdentities(deps: ApiDeps) {
       return { status: 200, body: { items } };
     },
     unlink: async ({ params, req, res }) => {
-      await accountCall(() => unlinkIdentity({ db: deps.db, methods }, accountActor(req, res), params.id), 'params');
+      await accountCall(() => unlinkIdentity({ ...deps, methods }, accountActor(req, res), params.id, { recentSecondFactor: false }), 'params');
       return { status: 204, body: undefined };
     },
   });

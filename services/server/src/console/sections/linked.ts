@@ -118,7 +118,8 @@ ${unlinked.length ? upstreamButtons(unlinked, { action: (upstream) => `/account/
     try {
       const me = signedIn(res);
       if (!(await requireRecentSecondFactor(deps, req, res, '/account/linked', await hasSecondFactor(me.userId)))) return;
-      await unlinkIdentity(deps, actorOf(req, res), String(req.params.id));
+      // The guard above saw a recent second factor (or the account has none).
+      await unlinkIdentity(deps, actorOf(req, res), String(req.params.id), { recentSecondFactor: true });
       res.redirect(303, '/account/linked?done=unlinked');
     } catch (error) {
       try {
