@@ -47,13 +47,13 @@ describe('account API: passkeys (/api/v1/me/passkeys)', () => {
     expect((await api.me.passkeys.rename({ params: { id: strangers }, body: { name: 'Mine now' } })).status).toBe(404);
     expect((await server.db.knex('webauthn_credentials').where({ id: strangers }).first()).name).toBe('Not yours');
 
-    const removed = await api.me.passkeys.remove({ params: { id: phone }, body: undefined });
+    const removed = await api.me.passkeys.remove({ params: { id: phone } });
     expect(removed.status).toBe(403);
     expect((removed.body as { code: string; detail: string }).code).toBe('forbidden');
     expect((removed.body as { detail: string }).detail).toMatch(/recent two-step sign-in/);
     expect(await server.db.knex('webauthn_credentials').where({ user_id: userId }).pluck('id')).toHaveLength(2);
-    expect((await api.me.passkeys.remove({ params: { id: strangers }, body: undefined })).status).toBe(404);
-    expect((await api.me.passkeys.remove({ params: { id: 'not-a-uuid' }, body: undefined })).status).toBe(400);
+    expect((await api.me.passkeys.remove({ params: { id: strangers } })).status).toBe(404);
+    expect((await api.me.passkeys.remove({ params: { id: 'not-a-uuid' } })).status).toBe(400);
   });
 
   it('answers a personal API token with the account scope the same way', async () => {
@@ -61,6 +61,6 @@ describe('account API: passkeys (/api/v1/me/passkeys)', () => {
     const id = await addRow(userId, 'Key');
     const api = apiClient(server, token);
     expect(((await api.me.passkeys.list()).body as { items: unknown[] }).items).toHaveLength(1);
-    expect((await api.me.passkeys.remove({ params: { id }, body: undefined })).status).toBe(403);
+    expect((await api.me.passkeys.remove({ params: { id } })).status).toBe(403);
   });
 });

@@ -36,7 +36,8 @@ describe.each(backends)('passkey sign-in does not tell accounts apart (%s)', (ba
 
   it('answers the options alike for an existing account, a missing one and no address', async () => {
     const answers = [];
-    for (const fields of [{ email }, { email: `missing-${process.pid}@example.com` }, {}]) answers.push(await options(await startFlow(server), fields));
+    const cases: Array<Record<string, string>> = [{ email }, { email: `missing-${process.pid}@example.com` }, {}];
+    for (const fields of cases) answers.push(await options(await startFlow(server), fields));
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
