@@ -25,14 +25,14 @@ export type AuditEventType =
   /** Social sign-in (social/): an upstream identity linked to the account or unlinked; data: provider, identity_id, via (never tokens). */
   | 'identity.linked'
   | 'identity.unlinked'
+  /** A passkey registered or removed (subject: the owner); data: passkey_id, name, device_type (never key material). */
+  | 'passkey.added'
+  | 'passkey.removed'
   /** Two-step verification (totp/): the authenticator app turned on or off, recovery codes made (data.count) or one used; never a code or seed. */
   | 'totp.enabled'
   | 'totp.disabled'
   | 'recovery_codes.generated'
   | 'recovery_code.used'
-  /** A passkey registered or removed (subject: the owner); data: passkey_id, name, device_type (never key material). */
-  | 'passkey.added'
-  | 'passkey.removed'
   | 'session.revoked'
   /** Grants and all they issued, revoked; data.reason says why (refresh_token_reuse, account_blocked, revoked_by_user …), data.grants how many when several. */
   | 'grant.revoked'
