@@ -11,8 +11,8 @@ import webhooks from './20261130000002_webhooks.ts';
 import apiTokenExtras from './20261130000003_api_tokens.ts';
 import auditEventOrder from './20261130000004_audit_event_order.ts';
 import passkeys from './20261130000005_passkeys.ts';
-import phone from './20261130000008_phone.ts';
 import recoveryCodes from './20261130000006_recovery_codes.ts';
+import phone from './20261130000008_phone.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras, auditEventOrder, phone, passkeys, recoveryCodes];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras, auditEventOrder, passkeys, recoveryCodes, phone];
