@@ -17,11 +17,15 @@ export type AuthInfo = {
   claims: AccessTokenClaims | ActiveIntrospection;
 };
 
+// Inside `namespace Express` a bare `AuthInfo` would name Express.AuthInfo, which passport's types
+// declare (empty): with passport in the same program, req.auth lost every field.
+type LatchkeyAuthInfo = AuthInfo;
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point.
   namespace Express {
     interface Request {
-      auth?: AuthInfo;
+      auth?: LatchkeyAuthInfo;
     }
   }
 }

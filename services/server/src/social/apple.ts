@@ -1,3 +1,4 @@
+/// <reference path="./passport-apple.d.ts" />
 import { createPrivateKey, sign } from 'node:crypto';
 import type { Request } from 'express';
 import AppleStrategy from '@nicokaiser/passport-apple';
