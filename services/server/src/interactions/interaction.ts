@@ -6,7 +6,8 @@ export type LoadedInteraction = {
   uid: string;
   prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
   params: Record<string, unknown>;
-  session?: { accountId?: string };
+  /** The browser's current session: who, and how they signed in (amr). */
+  session?: { accountId?: string; amr?: string[] };
   lastSubmission?: InteractionResults;
   /** The grant the client already holds for this user, when there is one. */
   grantId?: string;
@@ -34,7 +35,7 @@ export async function loadInteraction(deps: InteractionDeps, req: Request, res: 
     uid: details.uid,
     prompt: details.prompt as LoadedInteraction['prompt'],
     params: details.params as Record<string, unknown>,
-    session: details.session ? { accountId: details.session.accountId } : undefined,
+    session: details.session ? { accountId: details.session.accountId, amr: (details.session as { amr?: string[] }).amr } : undefined,
     lastSubmission: details.lastSubmission,
     grantId: details.grantId,
     deviceCode: (details as { deviceCode?: string }).deviceCode,

@@ -10,6 +10,7 @@ import type { FieldErrors } from './views/layout.ts';
 
 /** RFC 8176 authentication method references a sign-in can carry. */
 export type Amr = 'pwd' | 'otp' | 'sms' | 'hwk' | 'swk' | 'fed' | 'mfa';
+export const AMR_VALUES: ReadonlySet<Amr> = new Set(['pwd', 'otp', 'sms', 'hwk', 'swk', 'fed', 'mfa']);
 
 /** What a method's entry on the sign-in page may use. */
 export type SignInPageContext = {

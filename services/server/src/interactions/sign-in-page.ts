@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { InteractionDeps } from './deps.ts';
 import { t, type MessageId } from './i18n/index.ts';
 import type { LoadedInteraction } from './interaction.ts';
-import type { SignInEntry, SignInPageContext, SignInPageState } from './method.ts';
+import { AMR_VALUES, type Amr, type SignInEntry, type SignInPageContext, type SignInPageState } from './method.ts';
+import { enrolledFactors, savePending } from './pending-login.ts';
 import type { PromptPage } from './routes.ts';
 import { html } from './views/html.ts';
 import { csrfInput, errorSummary, field, layout } from './views/layout.ts';
@@ -42,8 +43,27 @@ ${config.signup === 'closed' ? '' : html`<p class="links"><a href="${ctx.base}/s
   sendPage(res, layout(config.brand, { title: t('page.signin.title'), body, scripts }), { status: state.status });
 }
 
+/**
+ * A step-up alone (acr_values=aal2 over a one-factor session, nothing else
+ * wrong with the session): the person is signed in already, so only the
+ * second factor is asked, for the session's own account. Anything more
+ * (max_age, no session, a changed account) gets the full sign-in.
+ */
+async function secondFactorOnly(deps: InteractionDeps, res: Response, interaction: LoadedInteraction): Promise<boolean> {
+  const userId = interaction.session?.accountId;
+  const reasons = interaction.prompt.reasons;
+  if (!userId || reasons.length === 0 || reasons.some((reason) => reason !== 'acr_step_up')) return false;
+  if ((await enrolledFactors(deps, userId)).length === 0) return false;
+  const user: { email: string | null } | undefined = await deps.db.knex('users').where({ id: userId }).first('email');
+  const amr = (interaction.session?.amr ?? []).filter((value): value is Amr => AMR_VALUES.has(value as Amr) && value !== 'mfa');
+  await savePending(deps, interaction.uid, { userId, identifier: user?.email ?? userId, amr, mode: 'verify' });
+  res.redirect(303, `/interaction/${interaction.uid}/mfa`);
+  return true;
+}
+
 /** GET /interaction/:uid for prompt 'login'. `login_hint` fills the address in. */
 export const loginPrompt: PromptPage = async (deps, req, res, interaction) => {
+  if (await secondFactorOnly(deps, res, interaction)) return;
   const hint = interaction.params.login_hint;
   const notice = typeof req.query.notice === 'string' ? req.query.notice : undefined;
   renderSignIn(deps, req, res, interaction, { email: typeof hint === 'string' ? hint.trim().slice(0, 254) : undefined, notice });

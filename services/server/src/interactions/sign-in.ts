@@ -91,7 +91,8 @@ async function countFailure(ctx: SignInContext): Promise<void> {
   const { knex } = ctx.deps.db;
   await knex.transaction(async (trx) => {
     const rows: Array<{ id: string }> = await trx('users')
-      .whereRaw('lower(email) = lower(?)', [ctx.attempt.identifier.trim()])
+      // The identifier is an address, or a verified phone number for a texted code.
+      .where((q) => q.whereRaw('lower(email) = lower(?)', [ctx.attempt.identifier.trim()]).orWhere({ phone: ctx.attempt.identifier.trim(), phone_verified: true }))
       .increment('failed_sign_in_count', 1)
       .returning('id');
     await recordAuditEvent(trx, {

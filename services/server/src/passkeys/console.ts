@@ -6,6 +6,7 @@ import { signedIn } from '../console/guard.ts';
 import { requireRecentSecondFactor } from '../console/step-up.ts';
 import { doneNotice, sendConsolePage, when } from '../console/views.ts';
 import { listCredentials } from '../db/webauthn.ts';
+import { limitFlowStarts } from '../interactions/flow-limit.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { html } from '../interactions/views/html.ts';
 import { csrfInput } from '../interactions/views/layout.ts';
@@ -87,6 +88,7 @@ ${passkeyForm({ action: SECTION, options: `${SECTION}/options`, mode: 'register'
 
   router.get(SECTION, handle(render));
 
+  router.post(`${SECTION}/options`, limitFlowStarts(deps, 'json'));
   router.post(
     `${SECTION}/options`,
     handle(async (_req, res) => {

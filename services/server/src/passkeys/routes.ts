@@ -5,6 +5,7 @@ import { findCredential, listCredentials } from '../db/webauthn.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
 import { t } from '../interactions/i18n/index.ts';
 import type { LoadedInteraction } from '../interactions/interaction.ts';
+import { limitFlowStarts } from '../interactions/flow-limit.ts';
 import { loadPending, type PendingLogin } from '../interactions/pending-login.ts';
 import { duringLogin, expiredPage } from '../interactions/routes.ts';
 import { completeSecondFactor, renderSecondFactorPage } from '../interactions/second-factor.ts';
@@ -29,6 +30,7 @@ export function passkeyRoutes(deps: InteractionDeps): Router {
   const router = Router();
   const { knex } = deps.db;
   router.use(passkeyAssets());
+  router.post(['/interaction/:uid/passkey/options', '/interaction/:uid/passkey/mfa/options', '/interaction/:uid/passkey/enrol/options'], limitFlowStarts(deps, 'json'));
 
   const json = (res: Response, body: unknown, status = 200) => {
     res.status(status).set('Cache-Control', 'no-store').json(body);

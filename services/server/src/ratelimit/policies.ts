@@ -23,7 +23,7 @@
  *   answer still gets straight in.
  */
 
-export type LimitName = 'sign-in' | 'code-request' | 'code-entry' | 'sign-up' | 'password-reset' | 'device-code' | 'client-auth' | 'token';
+export type LimitName = 'sign-in' | 'code-request' | 'code-entry' | 'sign-up' | 'password-reset' | 'device-code' | 'client-auth' | 'token' | 'flow-start';
 
 export type Window = { points: number; seconds: number };
 
@@ -85,6 +85,9 @@ export const DEFAULT_POLICIES: Policies = {
   // per-client bucket would let anyone exhaust a real client's. Wrong secrets
   // are counted by 'client-auth'.
   token: { counts: 'requests', perIp: { points: 600, seconds: 60 } },
+  // Each passkey ceremony or social sign-in started writes a short-lived row or key; the sign-in page
+  // asks for passkey options on every load, so the budget is a person's many, not a flood.
+  'flow-start': { counts: 'requests', perIp: { points: 600, seconds: HOUR } },
 };
 
 /**

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { formGuard } from '../http/input-guard.ts';
 import type { InteractionDeps } from '../interactions/deps.ts';
+import { limitFlowStarts } from '../interactions/flow-limit.ts';
 import { t } from '../interactions/i18n/index.ts';
 import { duringLogin } from '../interactions/routes.ts';
 import { finishUpstream, startUpstream, type Finished } from './flow.ts';
@@ -22,6 +23,7 @@ export function socialRoutes(deps: InteractionDeps): Router {
   const upstreams = upstreamsFor(deps);
   const expired = (res: Response) => sendSocialError(deps.config, res, { message: t('social.error.expired'), status: 400 });
 
+  router.post('/interaction/:uid/social/:upstream', limitFlowStarts(deps, 'page'));
   router.post(
     '/interaction/:uid/social/:upstream',
     duringLogin(deps, async (req, res, interaction) => {

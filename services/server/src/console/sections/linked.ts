@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { listIdentities, unlinkIdentity } from '../../account/identities.ts';
 import type { SocialUpstream } from '../../config/social.ts';
 import { findLinkedIdentity } from '../../db/auth-providers.ts';
+import { limitFlowStarts } from '../../interactions/flow-limit.ts';
 import { t } from '../../interactions/i18n/index.ts';
 import { enrolledFactors } from '../../interactions/pending-login.ts';
 import { html } from '../../interactions/views/html.ts';
@@ -74,6 +75,7 @@ ${unlinked.length ? upstreamButtons(unlinked, { action: (upstream) => `/account/
     }
   });
 
+  router.post('/account/linked/link/:upstream', limitFlowStarts(deps, 'page'));
   router.post('/account/linked/link/:upstream', async (req, res, next) => {
     try {
       const me = signedIn(res);
