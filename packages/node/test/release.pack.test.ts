@@ -107,7 +107,8 @@ describe('published packages: pack, lint, install, use', () => {
       name: 'scratch', private: true, type: 'module',
       dependencies: { '@ts-rest/core': tsRest, ...Object.fromEntries(PACKAGES.map((name) => [`@latchkey/${name}`, `file:${tarballs[name]}`])) },
     }));
-    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], app);
+    // A stalled registry connection is dropped and retried, not waited on for npm's default five minutes.
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error', '--fetch-timeout=20000', '--fetch-retries=4'], app);
 
     const audience = 'https://things.example.com';
     await registerApi(server, audience, ['read:things']);
