@@ -120,8 +120,7 @@ describe('account console session', () => {
     expect((await browser.get('/account/sessions')).status).toBe(200);
     const uid = await sessionUidOf(server, userId);
     if (canUseRealServices) {
-      // Session uids may start with '-': '--' ends the options, as an operator would type it.
-      const result = await cli(['sessions', 'revoke', '--', uid]);
+      const result = await cli(['sessions', 'revoke', uid]);
       expect(result.code, result.stderr).toBe(0);
     } else {
       const { revokeSession } = await import('../src/sessions/revoke.ts');

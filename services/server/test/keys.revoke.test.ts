@@ -73,6 +73,10 @@ describe.skipIf(!canUseRealServices)('keys revoke across replicas', () => {
     const unknown = await runCli(['keys', 'revoke', 'no-such-kid'], d.env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toMatch(/no signing key with kid no-such-kid/);
+    // A kid is a base64url thumbprint and may start with '-': it is taken as the kid, not as an option.
+    const dashed = await runCli(['keys', 'revoke', '-no-such-kid'], d.env);
+    expect(dashed.code).toBe(2);
+    expect(dashed.stderr.trim()).toMatch(/no signing key with kid -no-such-kid/);
 
     const rotated = await cli('keys', 'rotate');
     expect(rotated.code, rotated.stderr).toBe(0);

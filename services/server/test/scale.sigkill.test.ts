@@ -8,8 +8,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * `kill -9` of one of three replicas while people sign in and apps refresh
  * through HAProxy: no sign-in or refresh fails once the client retries what
- * got no answer, no row points at a grant that was never written, and every
- * refresh token handed out still works afterwards.
+ * got no answer (except a refresh whose rotation was saved before the kill:
+ * its retry is reuse and ends the grant, as documented), no row points at a
+ * grant that was never written, and every refresh token handed out still
+ * works afterwards.
  */
 describe.skipIf(!canRunCluster)('scale-out: kill -9 of a replica under load', () => {
   let cluster: Cluster;
@@ -32,9 +34,11 @@ describe.skipIf(!canRunCluster)('scale-out: kill -9 of a replica under load', ()
     expect(report.refreshes).toBeGreaterThan(20);
     // No row refers to a grant that is not there.
     expect(await orphanRows(cluster)).toEqual({ authorization_codes: 0, access_tokens: 0, refresh_tokens: 0 });
-    // No refresh token was replayed (a client retry of a refresh that had run would revoke the grant).
-    const reuse = await cluster.knex('audit_events').whereILike('type', '%reuse%').count<{ count: number }[]>({ count: '*' });
-    expect(Number(reuse[0]!.count)).toBe(0);
+    // The only replays are retries of refreshes whose answer died with the replica (at most one per
+    // worker, in flight at the kill): each ended its grant as reuse, and nothing else did.
+    expect(report.lostRefreshes).toBeLessThanOrEqual(6);
+    const reuse = await cluster.knex('audit_events').where({ type: 'grant.revoked' }).whereRaw("data->>'reason' like '%reuse%'").count<{ count: number }[]>({ count: '*' });
+    expect(Number(reuse[0]!.count)).toBe(report.lostRefreshes);
     // Every token the apps hold still refreshes, on the surviving replicas.
     for (const { user, refreshToken } of report.holders) {
       const next = await user.refresh(refreshToken);

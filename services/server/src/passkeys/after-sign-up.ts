@@ -6,7 +6,7 @@ import { t } from '../interactions/i18n/index.ts';
 import { finishInteraction, type LoadedInteraction } from '../interactions/interaction.ts';
 import type { Amr } from '../interactions/method.ts';
 import { duringLogin, expiredPage } from '../interactions/routes.ts';
-import type { SignInStep } from '../interactions/sign-in.ts';
+import { finishLogin, type SignInStep } from '../interactions/sign-in.ts';
 import { sendPage } from '../interactions/views/respond.ts';
 import { listCredentials } from '../db/webauthn.ts';
 import { parseRegistration, registrationOptions, verifyRegistration } from './ceremony.ts';
@@ -28,6 +28,8 @@ const offerKey = (uid: string) => `signup_offer:${uid}`;
 const flowOf = (uid: string) => `offer:${uid}`;
 
 export const offerPasskeyAfterSignUp: SignInStep = async (ctx) => {
+  // An existing account that came in through the sign-up form and already has a passkey: nothing to offer.
+  if ((await listCredentials(ctx.deps.db.knex, ctx.userId!)).length > 0) return finishLogin(ctx);
   const offer: Offer = { userId: ctx.userId!, amr: ctx.attempt.amr ?? [ctx.attempt.method] };
   await ctx.deps.store.set(offerKey(ctx.interaction.uid), JSON.stringify(offer), OFFER_TTL_SECONDS);
   ctx.res.redirect(303, `/interaction/${ctx.interaction.uid}/passkey/offer`);

@@ -16,8 +16,8 @@ describe.skipIf(!hasChromium)(`sign-in with a password in Chromium${hasChromium 
     await tab.page.goto(request.url.href);
     await expect(tab.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in');
     await expect(tab.page.getByText(e2e.app.name).first().isVisible()).resolves.toBe(true);
-    // Password managers rely on these tokens.
-    await expect(tab.page.getByLabel('Email address').getAttribute('autocomplete')).resolves.toBe('username');
+    // Password managers rely on these tokens ('webauthn': the browser offers passkeys in the same autofill).
+    await expect(tab.page.getByLabel('Email address').getAttribute('autocomplete')).resolves.toBe('username webauthn');
     await expect(tab.page.getByLabel('Password', { exact: true }).getAttribute('autocomplete')).resolves.toBe('current-password');
 
     await signInWithPassword(tab.page, user.email.toUpperCase(), user.password);

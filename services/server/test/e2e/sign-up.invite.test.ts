@@ -74,6 +74,7 @@ describe.skipIf(!hasChromium)(`invitation-only sign-up in Chromium${hasChromium 
     await tab.page.getByRole('button', { name: 'Create account', exact: true }).click();
     await tab.page.getByLabel('Code from your email').fill(extractCode(await e2e.mail.nextMailTo(email)));
     await tab.page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await tab.page.getByRole('button', { name: 'Not now', exact: true }).click();
     await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
     const tokens = await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
     const info = await client.fetchUserInfo(e2e.app.config, tokens.access_token, tokens.claims()!.sub);

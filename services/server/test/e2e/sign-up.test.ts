@@ -32,6 +32,7 @@ describe.skipIf(!hasChromium)(`open sign-up in Chromium${hasChromium ? '' : ` (s
     await expect(tab.page.getByLabel('Code from your email').getAttribute('autocomplete')).resolves.toBe('one-time-code');
     await tab.page.getByLabel('Code from your email').fill(code);
     await tab.page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await tab.page.getByRole('button', { name: 'Not now', exact: true }).click();
     await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
 
     const tokens = await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
@@ -65,6 +66,7 @@ describe.skipIf(!hasChromium)(`open sign-up in Chromium${hasChromium ? '' : ` (s
     expect(mail.text).toMatch(/sign in/i);
     await tab.page.getByLabel('Code from your email').fill(extractCode(mail));
     await tab.page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await tab.page.getByRole('button', { name: 'Not now', exact: true }).click();
     await tab.page.getByRole('button', { name: 'Allow', exact: true }).click();
     const tokens = await e2e.app.finish(await landedOnCallback(tab.page, e2e.rp), request);
     expect(tokens.claims()?.sub).toBe(user.id);

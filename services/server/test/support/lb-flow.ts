@@ -120,7 +120,7 @@ export class LbUser {
   private async redirect(response: Response): Promise<string> {
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) {
-      throw new Error(`expected a redirect, got ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      throw new Error(`expected a redirect from ${response.url ? new URL(response.url).pathname : "?"}, got ${response.status}: ${(await response.text()).slice(0, 300)}`);
     }
     await response.arrayBuffer();
     return new URL(location, this.issuer).href;

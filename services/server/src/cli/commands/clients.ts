@@ -91,6 +91,8 @@ export const clients: CommandModule = (program, ctx) => {
     .command('delete')
     .description('delete a client by id or name, revoking everything it holds (not the built-in console client or an API\'s introspection client)')
     .argument('<client>', 'client id or name')
+    // Generated ids may start with '-' (base64url): taken as the id, not refused as an unknown option.
+    .allowUnknownOption()
     .action(async (idOrName: string) => {
       const row = await deleteClient(await ctx.db(), idOrName, { actor: OPERATOR, byName: true });
       ctx.print({ deleted: row.client_id }, `deleted client ${row.client_id} (${row.name})`);

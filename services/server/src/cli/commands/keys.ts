@@ -73,6 +73,8 @@ export const registerKeysCommands: CommandModule = (program, ctx) => {
     .command('revoke')
     .description('remove a compromised signing key now: unpublished on every replica at once, tokens it signed stop verifying')
     .argument('<kid>', 'the key id, as `keys list` shows it')
+    // Generated ids may start with '-' (base64url): taken as the id, not refused as an unknown option.
+    .allowUnknownOption()
     .action(async (kid: string) => {
       const deps = { db: await ctx.db(), keyring: await ctx.keyring() };
       const revoked = await withStore(ctx, (store) => revokeKey({ ...deps, store }, kid, { actor: OPERATOR })).catch((error: unknown) => {

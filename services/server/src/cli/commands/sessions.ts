@@ -51,7 +51,9 @@ export const sessions: CommandModule = (program, ctx) => {
   group
     .command('revoke')
     .description('revoke a session now: it stops working on every server')
-    .argument('<id>', 'session id, as `sessions list` shows it (write -- before an id that starts with -)')
+    .argument('<id>', 'session id, as `sessions list` shows it')
+    // Generated ids may start with '-' (base64url): taken as the id, not refused as an unknown option.
+    .allowUnknownOption()
     .option('--reason <reason>', 'why (kept in the session row and the audit log)', 'revoked by operator')
     .action(async (id: string, options: { reason: string }) => {
       const { knex } = await ctx.db();
