@@ -14,9 +14,12 @@ import { createLogger, type Logger } from './http/logger.ts';
 import { subscribeEvents } from './events/publish.ts';
 import { createMailer } from './mail/mailer.ts';
 import { createSmsSender } from './phone/sms.ts';
+import { findClientMetadata } from './db/oidc-clients.ts';
 import { createAdapter } from './oidc/adapter.ts';
 import { MAX_SIGNED_TOKEN_TTL } from './oidc/configuration.ts';
 import { ensureSigningKeys, loadSigningKeys } from './oidc/keys.ts';
+import { metadataCache } from './oidc/metadata-cache.ts';
+import { resolveApiResource } from './oidc/resources.ts';
 import { watchSigningKeys } from './oidc/key-watch.ts';
 import { ProviderHolder } from './oidc/provider.ts';
 import { countRefusals, createMetrics, observeBackends, observeProvider, startMetricsServer, type Metrics } from './metrics/index.ts';
@@ -107,8 +110,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await ensureSigningKeys({ db, keyring });
     const keys = await loadSigningKeys({ db, keyring, maxTokenTtlSeconds: MAX_SIGNED_TOKEN_TTL });
     const limiter = countRefusals(limiterFor({ config, store, keyring }), metrics);
+    // Clients and API resources are read on every token request: cached for at most a second, and
+    // dropped at once on every replica when one changes through a replica (src/oidc/metadata-cache.ts).
+    const clients = metadataCache((id: string) => findClientMetadata(db.knex, id));
+    const resources = metadataCache((identifier: string) => resolveApiResource(db.knex, config.issuer, identifier));
+    cleanup.push(await subscribeEvents(store, 'clients:changed', ({ clientId }) => clients.invalidate(typeof clientId === 'string' ? clientId : undefined)));
+    cleanup.push(await subscribeEvents(store, 'resources:changed', () => resources.invalidate()));
     const providers = new ProviderHolder(
-      { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store }), logger, store, limiter, observe: observeProvider(metrics) },
+      { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store, clients }), resources, logger, store, limiter, observe: observeProvider(metrics) },
       structuredClone(keys.jwks),
     );
 

@@ -4,6 +4,8 @@ import type { Keyring } from '../crypto/keyring.ts';
 import { deleteClient as deleteClientRow, findClientByName, findClientRow, insertClient, listClients as listClientRows, updateClientRow, type ClientRow, type VersionedClientRow } from '../db/clients.ts';
 import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
+import { publishAfterCommit } from '../events/publish.ts';
+import type { Store } from '../store/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { ACCOUNT_CONSOLE_CLIENT_ID } from '../oidc/console-client.ts';
 import { checkRedirectUris } from '../oidc/redirect-uris.ts';
@@ -38,7 +40,12 @@ export const NAME_MAX = 100;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 export type ClientActor = Actor;
-export type ClientDeps = { knex: Knex; keyring: Keyring };
+/** `store`: where replicas hear that a client changed (their caches drop it); the CLI may have none (caches expire within a second). */
+export type ClientDeps = { knex: Knex; keyring: Keyring; store?: Store };
+
+function announce(deps: Pick<ClientDeps, 'store'>, trx: Knex, clientId: string): void {
+  if (deps.store) publishAfterCommit(trx, deps.store, 'clients:changed', { clientId });
+}
 
 /** What callers see of a client: never the secret or its hash. */
 export type ClientView = {
@@ -175,6 +182,7 @@ export async function createClient(
     if (!inserted) return undefined;
     const data = { name: columns.name, type: input.type, grant_types: columns.grant_types, redirect_uris: columns.redirect_uris, first_party: columns.first_party };
     await recordActorEvent(trx, options.actor, { type: 'client.created', subject: { type: 'client', id }, clientId: id, data });
+    announce(deps, trx, id);
     return findClientRow(trx, id);
   });
   if (!row) throw taken(columns.name);
@@ -245,6 +253,7 @@ export async function updateClient(
     const row = await updateClientRow(trx, id, { ...columns, metadata: { ...current.metadata, application_type } });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientSettings] !== undefined).sort();
     await recordActorEvent(trx, options.actor, { type: 'client.updated', subject: { type: 'client', id }, clientId: id, data: { changed } });
+    announce(deps, trx, id);
     return versioned(row);
   });
 }
@@ -270,6 +279,7 @@ export async function rotateClientSecret(
     const secret = newSecret();
     const row = await updateClientRow(trx, id, { secret_hash: deps.keyring.hash('client-secret', secret) });
     await recordActorEvent(trx, options.actor, { type: 'client.secret_rotated', subject: { type: 'client', id }, clientId: id });
+    announce(deps, trx, id);
     return { ...versioned(row), secret };
   });
 }
@@ -280,7 +290,7 @@ export async function rotateClientSecret(
  * (`byName`: an id first, else a name); the API names clients by id only.
  */
 export async function deleteClient(
-  deps: Pick<ClientDeps, 'knex'>,
+  deps: Pick<ClientDeps, 'knex' | 'store'>,
   idOrName: string,
   options: { actor: ClientActor; byName?: boolean },
 ): Promise<ClientView> {
@@ -293,6 +303,7 @@ export async function deleteClient(
     const deleted = target && (await deleteClientRow(trx, target.id));
     if (deleted) {
       await recordActorEvent(trx, options.actor, { type: 'client.deleted', subject: { type: 'client', id: deleted.id }, clientId: deleted.id, data: { name: deleted.name } });
+      announce(deps, trx, deleted.id);
     }
     return deleted;
   });

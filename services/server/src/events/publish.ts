@@ -15,6 +15,10 @@ export type EventChannels = {
   'session:revoked': { sessionId: string; userId: string | null; reason: string };
   /** The CLI changed signing keys (revoke, rotate): every replica reloads its key set now instead of at its next poll. */
   'signing-keys:changed': { reason: string };
+  /** A client was created, changed or deleted: replicas drop their cached copy (src/oidc/metadata-cache.ts). */
+  'clients:changed': { clientId: string };
+  /** An API resource was created, changed or deleted: replicas drop their cached resources. */
+  'resources:changed': { resourceId: string };
 };
 
 export type EventChannel = keyof EventChannels;

@@ -6,6 +6,7 @@ import { recordAuditEvent } from '../events/audit.ts';
 import { SessionAdapter } from '../sessions/adapter.ts';
 import type { Store } from '../store/index.ts';
 import { splitClientScope } from './client-scopes.ts';
+import { metadataCache, type MetadataCache } from './metadata-cache.ts';
 import { deleteClient, findClientMetadata, upsertClientMetadata } from '../db/oidc-clients.ts';
 import {
   consumeModel,
@@ -58,8 +59,14 @@ const unstorablePayload = () => new errors.InvalidRequest('parameters must not c
  * atomic single-use check oidc-provider itself lacks: it throws when the
  * code/token was already redeemed, after revoking the grant.
  */
-export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store } = {}): AdapterClass {
+export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store; clients?: MetadataCache<ModelPayload> } = {}): AdapterClass {
   const { knex } = db;
+  // Client lookups run on every token request: cached briefly, dropped on every replica when a client changes.
+  const clients = options.clients ?? metadataCache((id: string) => findClientMetadata(knex, id));
+  const clientChanged = (id: string) => {
+    clients.invalidate(id);
+    options.store?.publish('clients:changed', JSON.stringify({ clientId: id })).catch(() => {});
+  };
   // Only the statement that actually revoked the grant reports it, so one
   // leak is one event however many replicas and requests noticed it.
   const audit = async (revoked: RevokedGrant | undefined, reason: string, ctx: KoaContextWithOIDC | undefined) => {
@@ -148,12 +155,14 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     async upsert(id: string, payload: AdapterPayload) {
       if (!storableId(id) || !isStorableValue(payload)) throw unstorablePayload();
       await upsertClientMetadata(knex, id, payload as ModelPayload, (secret) => keyring.hash('client-secret', secret));
+      clientChanged(id);
     }
 
     async find(id: string) {
       if (!storableId(id)) return undefined;
-      const metadata = await findClientMetadata(knex, id);
-      return metadata ? asPayload(splitClientScope(metadata)) : undefined;
+      const metadata = await clients.get(id);
+      // A copy: the cached row is shared by every request.
+      return metadata ? asPayload(splitClientScope(structuredClone(metadata))) : undefined;
     }
 
     async findByUserCode() {
@@ -169,7 +178,9 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     }
 
     async destroy(id: string) {
-      if (storableId(id)) await deleteClient(knex, id);
+      if (!storableId(id)) return;
+      await deleteClient(knex, id);
+      clientChanged(id);
     }
 
     async revokeByGrantId() {

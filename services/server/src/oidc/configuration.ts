@@ -6,7 +6,9 @@ import { deviceCodeLimiter } from '../interactions/device-limit.ts';
 import { deviceFlowPages } from '../interactions/device.ts';
 import { logoutPages } from '../interactions/logout.ts';
 import { ACR_VALUES } from '../interactions/acr.ts';
+import type { ApiResourceRow } from '../db/api-resources.ts';
 import type { Limiter } from '../ratelimit/index.ts';
+import type { MetadataCache } from './metadata-cache.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { createIntrospectionPolicy } from './introspection.ts';
 import { buildInteractionPolicy } from './interaction-policy.ts';
@@ -49,10 +51,12 @@ export type ConfigurationDeps = {
   jwks: JWKS;
   /** Shared with the Express side of /device for the wrong-code limit. */
   limiter: Limiter;
+  /** The server's cache of API resources (metadata-cache.ts); absent: every lookup reads Postgres. */
+  resources?: MetadataCache<ApiResourceRow>;
 };
 
-export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter }: ConfigurationDeps): Configuration {
-  const resourceServerInfo = createGetResourceServerInfo(knex, config.issuer);
+export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter, resources }: ConfigurationDeps): Configuration {
+  const resourceServerInfo = createGetResourceServerInfo(knex, config.issuer, resources);
   const introspectionAllowed = createIntrospectionPolicy({ knex, keyring, issuer: config.issuer });
   const secureCookies = config.env === 'production' || config.issuer.startsWith('https://');
   return {

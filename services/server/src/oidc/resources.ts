@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { errors, type ResourceServer } from 'oidc-provider';
 import { findApiResource, findBuiltInApiResource, type ApiResourceRow } from '../db/api-resources.ts';
+import type { MetadataCache } from './metadata-cache.ts';
 
 /** The identifier of this server's own REST API: tokens for it have this audience. */
 export const builtInApiIdentifier = (issuer: string): string => `${issuer}/api`;
@@ -19,9 +20,11 @@ export async function resolveApiResource(knex: Knex, issuer: string, identifier:
  * (RFC 9068) with its own audience, scopes and lifetime; anything else is an
  * invalid_target. Scopes are those of the API that the client was allowed.
  */
-export function createGetResourceServerInfo(knex: Knex, issuer: string) {
+export function createGetResourceServerInfo(knex: Knex, issuer: string, cache?: MetadataCache<ApiResourceRow>) {
+  // Every JWT request names its API: looked up through the cache (metadata-cache.ts) when the server has one.
+  const lookup = cache ?? { get: (identifier: string) => resolveApiResource(knex, issuer, identifier) };
   return async (_ctx: unknown, resourceIndicator: string, client: { api_scopes?: unknown }): Promise<ResourceServer> => {
-    const resource = await resolveApiResource(knex, issuer, resourceIndicator);
+    const resource = await lookup.get(resourceIndicator);
     if (!resource) throw new errors.InvalidTarget('resource indicator is not a registered API');
     // A client gets only the API scopes an operator listed for it.
     const allowed = new Set(Array.isArray(client.api_scopes) ? (client.api_scopes as string[]) : []);

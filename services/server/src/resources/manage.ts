@@ -9,9 +9,11 @@ import {
 import { keyset, keysetOrders, pageOf, type KeysetOrder, type Position } from '../db/keyset.ts';
 import { selectVersion } from '../db/version.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
+import { publishAfterCommit } from '../events/publish.ts';
 import { HttpError } from '../http/errors.ts';
 import { MAX_RESOURCE_TOKEN_TTL } from '../oidc/configuration.ts';
 import { builtInApiIdentifier } from '../oidc/resources.ts';
+import type { Store } from '../store/index.ts';
 
 /**
  * APIs that receive JWT access tokens (RFC 8707 / RFC 9068): the one
@@ -31,7 +33,12 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ResourceActor = Actor;
-export type ResourceDeps = { knex: Knex; issuer: string };
+/** `store`: where replicas hear that an API changed (their caches drop it); the CLI may have none (caches expire within a second). */
+export type ResourceDeps = { knex: Knex; issuer: string; store?: Store };
+
+function announce(deps: ResourceDeps, trx: Knex, resourceId: string): void {
+  if (deps.store) publishAfterCommit(trx, deps.store, 'resources:changed', { resourceId });
+}
 
 export type ResourceView = {
   id: string;
@@ -128,6 +135,7 @@ export async function createResource(
       subject: { type: 'api_resource', id: inserted.id },
       data: { identifier: inserted.identifier, scopes: settled.scopes },
     });
+    announce(deps, trx, inserted.id);
     return findApiResourceRow(trx, inserted.id);
   });
   if (!row) throw taken(input.identifier);
@@ -196,6 +204,7 @@ export async function updateResource(
     });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ResourceSettings] !== undefined).sort();
     await recordActorEvent(trx, options.actor, { type: 'resource.updated', subject: { type: 'api_resource', id }, data: { identifier: current.identifier, changed } });
+    announce(deps, trx, id);
     return toResourceView(row, deps.issuer);
   });
 }
@@ -207,6 +216,7 @@ export async function deleteResource(deps: ResourceDeps, id: string, options: { 
     if (current.built_in) throw builtIn();
     await deleteApiResourceRow(trx, id);
     await recordActorEvent(trx, options.actor, { type: 'resource.deleted', subject: { type: 'api_resource', id }, data: { identifier: current.identifier } });
+    announce(deps, trx, id);
     return toResourceView(current, deps.issuer).resource;
   });
 }

@@ -14,7 +14,7 @@ const words = (scope: string | undefined) => (scope === undefined ? undefined : 
 /** /api/v1/admin/clients: thin handlers over src/clients/manage.ts (shared with `latchkey clients …`). */
 export function adminClients(deps: ApiDeps) {
   const { knex } = deps.db;
-  const manage = { knex, keyring: deps.keyring };
+  const manage = { knex, keyring: deps.keyring, store: deps.store };
   // A client the caller could not have made itself is not theirs to take over (secret, redirect URIs).
   const refuseStrongerClient = async (res: Parameters<typeof principalOf>[0], clientId: string) =>
     refuseApiScopesBeyondCaller(principalOf(res), words((await getClient(knex, clientId)).client.scope) ?? [], 'this client');

@@ -10,7 +10,7 @@ const s = initServer();
 
 /** /api/v1/admin/resources: thin handlers over src/resources (shared with `latchkey resources create`). */
 export function adminResources(deps: ApiDeps) {
-  const manage = { knex: deps.db.knex, issuer: deps.config.issuer };
+  const manage = { knex: deps.db.knex, issuer: deps.config.issuer, store: deps.store };
 
   return s.router(contract.admin.resources, {
     list: async ({ query }) => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createClient, DEFAULT_SCOPE, deleteClient, GRANT_TYPES, listClients } from '../../clients/manage.ts';
 import { CliError, type CommandModule } from '../context.ts';
+import { withStore } from '../with-store.ts';
 
 /** Client changes made here are the operator's, recorded as actor `cli`. */
 const OPERATOR = { actorType: 'operator', actorId: 'cli' } as const;
@@ -39,13 +40,15 @@ export const clients: CommandModule = (program, ctx) => {
     .option('--scope <scopes>', 'space-separated scopes the client may request', DEFAULT_SCOPE)
     .option('--first-party', 'a client of the operator\'s own: skips the consent page')
     .action(async (options: CreateOptions) => {
-      if (options.type !== 'confidential' && options.type !== 'public') throw new CliError('--type must be "confidential" or "public"');
+      const type = options.type;
+      if (type !== 'confidential' && type !== 'public') throw new CliError('--type must be "confidential" or "public"');
       const { knex } = await ctx.db();
-      const { client, secret } = await createClient(
-        { knex, keyring: await ctx.keyring() },
+      const keyring = await ctx.keyring();
+      const { client, secret } = await withStore(ctx, (store) => createClient(
+        { knex, keyring, store },
         {
           name: options.name,
-          type: options.type,
+          type,
           redirect_uris: options.redirectUri ?? [],
           post_logout_redirect_uris: options.postLogoutRedirectUri ?? [],
           grant_types: (options.grantType ?? ['authorization_code', 'refresh_token']).map(grantType),
@@ -53,7 +56,7 @@ export const clients: CommandModule = (program, ctx) => {
           first_party: options.firstParty === true,
         },
         { actor: OPERATOR, fieldNames: FLAGS },
-      );
+      ));
       const id = client.client_id;
       ctx.print(
         { client_id: id, ...(secret ? { client_secret: secret } : {}) },
@@ -94,7 +97,9 @@ export const clients: CommandModule = (program, ctx) => {
     // Generated ids may start with '-' (base64url): taken as the id, not refused as an unknown option.
     .allowUnknownOption()
     .action(async (idOrName: string) => {
-      const row = await deleteClient(await ctx.db(), idOrName, { actor: OPERATOR, byName: true });
+      const { knex } = await ctx.db();
+      // Replicas drop their cached copy at once (else within a second).
+      const row = await withStore(ctx, (store) => deleteClient({ knex, store }, idOrName, { actor: OPERATOR, byName: true }));
       ctx.print({ deleted: row.client_id }, `deleted client ${row.client_id} (${row.name})`);
     });
 };

@@ -4,25 +4,11 @@ import { recordAuditEvent } from '../../events/audit.ts';
 import { HttpError } from '../../http/errors.ts';
 import { listKeys, revokeKey, rotateKeys } from '../../keys/manage.ts';
 import { reencryptSigningKeys, DEFAULT_PROPAGATION_SECONDS } from '../../oidc/keys.ts';
-import { createStore, type Store } from '../../store/index.ts';
-import { CliError, type CliContext, type CommandModule } from '../context.ts';
+import { CliError, type CommandModule } from '../context.ts';
+import { withStore } from '../with-store.ts';
 
 /** Key changes made here are the operator's, recorded as actor `cli`. */
 const OPERATOR = { actorType: 'operator', actorId: 'cli' } as const;
-
-/**
- * Runs `work` with the deployment's store, so running replicas hear about the
- * change (Redis pub/sub) and reload their keys at once rather than at their
- * next poll. Without REDIS_URL there is no channel: they poll.
- */
-async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await createStore({ redisUrl: ctx.config().redisUrl });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** `latchkey keys list|rotate|revoke|re-encrypt`: inspect and change the token signing keys. */
 export const registerKeysCommands: CommandModule = (program, ctx) => {
