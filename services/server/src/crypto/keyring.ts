@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** What a derived key is for; each purpose gets its own key so one leak cannot be replayed elsewhere. */
 export type KeyPurpose = 'client-secret' | 'api-token' | 'invitation' | 'verification-code' | 'signing-key' | 'totp-seed' | 'recovery-code' | 'cookie' | 'webhook-secret' | 'api-cursor';
@@ -14,6 +14,9 @@ const derive = (secret: string, purpose: KeyPurpose) =>
 export class Keyring {
   readonly #secrets: readonly string[];
   readonly #cache = new Map<string, Buffer>();
+  // HMAC keys as KeyObjects, made once: a raw Buffer is imported again on every createHmac (a hot path:
+  // every client-secret check and code lookup).
+  readonly #macKeys = new Map<string, KeyObject>();
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('Keyring needs at least one secret');
@@ -30,9 +33,19 @@ export class Keyring {
     return key;
   }
 
+  #macKey(index: number, purpose: KeyPurpose): KeyObject {
+    const id = `${index}:${purpose}`;
+    let key = this.#macKeys.get(id);
+    if (!key) {
+      key = createSecretKey(this.#key(index, purpose));
+      this.#macKeys.set(id, key);
+    }
+    return key;
+  }
+
   /** Keyed hash for high-entropy secrets we generate (client secrets, tokens, codes). */
   hash(purpose: KeyPurpose, value: string): string {
-    return createHmac('sha256', this.#key(0, purpose)).update(value).digest('base64url');
+    return createHmac('sha256', this.#macKey(0, purpose)).update(value).digest('base64url');
   }
 
   /**
@@ -41,7 +54,7 @@ export class Keyring {
    * (invitations, mailed codes, flow ids) keep working until the old secret is dropped.
    */
   hashes(purpose: KeyPurpose, value: string): string[] {
-    return this.#secrets.map((_, i) => createHmac('sha256', this.#key(i, purpose)).update(value).digest('base64url'));
+    return this.#secrets.map((_, i) => createHmac('sha256', this.#macKey(i, purpose)).update(value).digest('base64url'));
   }
 
   /** Keys for callers that compute their own MACs (CSRF tokens), newest first. */
@@ -54,7 +67,7 @@ export class Keyring {
     const expected = Buffer.from(hash, 'base64url');
     let match = false;
     for (let i = 0; i < this.#secrets.length; i += 1) {
-      const actual = createHmac('sha256', this.#key(i, purpose)).update(value).digest();
+      const actual = createHmac('sha256', this.#macKey(i, purpose)).update(value).digest();
       if (actual.length === expected.length && timingSafeEqual(actual, expected)) match = true;
     }
     return match;

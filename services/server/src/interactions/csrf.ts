@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 
 /**
@@ -33,7 +33,9 @@ export function readCookie(req: Request, name: string): string | undefined {
 export function createCsrf(options: { keys: readonly Buffer[]; secure: boolean; onFailure: RequestHandler }): Csrf {
   const cookieName = options.secure ? '__Host-lk_csrf' : 'lk_csrf';
   if (options.keys.length === 0) throw new Error('createCsrf needs at least one key');
-  const sign = (value: string, key: Buffer = options.keys[0]!) => createHmac('sha256', key).update(value).digest('base64url');
+  // Imported once: every sign-in page renders a token.
+  const keys = options.keys.map((key) => createSecretKey(key));
+  const sign = (value: string, key: KeyObject = keys[0]!) => createHmac('sha256', key).update(value).digest('base64url');
   return {
     token(req, res) {
       let value = readCookie(req, cookieName) ?? (res.locals.csrfCookie as string | undefined);
@@ -49,7 +51,7 @@ export function createCsrf(options: { keys: readonly Buffer[]; secure: boolean; 
       const submitted = typeof req.body?.csrf === 'string' ? req.body.csrf : '';
       const actual = Buffer.from(submitted);
       let match = false;
-      for (const key of cookie ? options.keys : []) {
+      for (const key of cookie ? keys : []) {
         const expected = Buffer.from(sign(cookie!, key));
         if (expected.length === actual.length && timingSafeEqual(expected, actual)) match = true;
       }
