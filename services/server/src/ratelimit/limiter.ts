@@ -7,6 +7,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Store } from '../store/index.ts';
+import { backgroundCounter } from './background.ts';
 import { accountBucket, ipBucket } from './keys.ts';
 import { backoffSeconds, DEFAULT_POLICIES, type LimitName, type Policies, type Window } from './policies.ts';
 
@@ -112,6 +113,13 @@ export function createLimiter(options: LimiterOptions): Limiter {
     return found;
   };
 
+  const counters = new Map<LimitName, ReturnType<typeof backgroundCounter>>();
+  const counterFor = (name: LimitName, window: Window) => {
+    let found = counters.get(name);
+    if (!found) counters.set(name, (found = backgroundCounter(bucketFor(name, 'ip', window), window)));
+    return found;
+  };
+
   const keys = (subject: LimitSubject) => {
     const ip = ipBucket(subject.ip);
     const account = subject.account === undefined ? undefined : accountBucket(subject.account, options.hashAccount);
@@ -137,6 +145,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const policy = policies[name];
       if (policy.counts !== 'requests') throw new Error(`limit ${name} counts failures: use attempt()`);
       const k = keys(subject);
+      if (policy.background && redis) {
+        const verdict = counterFor(name, policy.perIp).consume(k.ip);
+        return verdict.allowed ? OPEN : refused(verdict.msBeforeNext);
+      }
       const pairOf = policy.perPair && k.pair !== undefined ? policy.perPair : undefined;
       const [ip, pair] = await Promise.all([
         take(bucketFor(name, 'ip', policy.perIp), k.ip, policy.perIp),

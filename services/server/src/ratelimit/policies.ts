@@ -37,6 +37,8 @@ export type RequestPolicy = {
   perPair?: Window;
   /** Per address across all IPs: a ceiling above perPair; a pair's first request passes it. */
   perAccount?: Window;
+  /** Per IP only, counted in process and shared in the background (background.ts): no round trip per request. */
+  background?: true;
 };
 
 export type FailurePolicy = {
@@ -84,7 +86,8 @@ export const DEFAULT_POLICIES: Policies = {
   // Per IP only: a client_id is unauthenticated until the provider checks it, so a
   // per-client bucket would let anyone exhaust a real client's. Wrong secrets
   // are counted by 'client-auth'.
-  token: { counts: 'requests', perIp: { points: 600, seconds: 60 } },
+  // On every token request: counted without a Redis round trip (background.ts).
+  token: { counts: 'requests', perIp: { points: 600, seconds: 60 }, background: true },
   // Each passkey ceremony or social sign-in started writes a short-lived row or key; the sign-in page
   // asks for passkey options on every load, so the budget is a person's many, not a flood.
   'flow-start': { counts: 'requests', perIp: { points: 600, seconds: HOUR } },
