@@ -105,4 +105,17 @@ describe.each(backends)('failed client authentication (%s)', (backend) => {
     const parallel = await Promise.all(Array.from({ length: 10 }, () => tokenStatus(real)));
     expect(parallel).toEqual(Array(10).fill(200));
   });
+
+  it('the limit counts wrong secrets only: the real client behind the same address as a guesser still gets tokens', async () => {
+    const { client_id, client_secret } = await proxied.createClient();
+    const sharedIp = nextIp();
+    const attacker = await rp(proxied, client_id, 'not-the-secret', () => sharedIp);
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i += 1) statuses.push(await tokenStatus(attacker));
+    expect(statuses).toContain(429);
+    const real = await rp(proxied, client_id, client_secret!, () => sharedIp);
+    expect(await Promise.all(Array.from({ length: 5 }, () => tokenStatus(real)))).toEqual(Array(5).fill(200));
+    // The guesser is still refused.
+    expect(await tokenStatus(attacker)).toBe(429);
+  });
 });

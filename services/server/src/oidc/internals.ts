@@ -30,9 +30,12 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
   // through the keyring. Symmetric uses of the secret (HS* signing,
   // client_secret_jwt) are disabled in configuration.ts for the same reason.
   //
-  // Every comparison is also a 'client-auth' attempt (per client and IP,
-  // reserved before comparing, so a parallel burst cannot overshoot; no
-  // per-client lock a stranger could trigger). This is the one place all
+  // Every wrong secret is a 'client-auth' attempt (per client and IP, no
+  // per-client lock a stranger could trigger); the attempt is reserved before
+  // it is judged, so a parallel burst of wrong ones cannot overshoot. A right
+  // secret costs no limiter round trip (it was one Redis call per limit on
+  // every token request): the limit exists to bound guessing, and a 256-bit
+  // secret presented correctly is no guess. This is the one place all
   // secret-authenticating endpoints (token, introspection, revocation, PAR,
   // device authorization) pass through; other methods prove a private key.
   type ClientSelf = { clientId: string; clientSecret?: string };
@@ -41,15 +44,15 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
     const ctx = Provider.ctx;
     // Express's req.ip (LATCHKEY_TRUST_PROXY applies); Koa shares the request object.
     const ip = (ctx?.req as { ip?: string } | undefined)?.ip ?? ctx?.ip;
+    const matches = typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
+    if (matches) return true;
     const verdict = await deps.limiter.attempt('client-auth', { ip, account: this.clientId });
     if (!verdict.allowed) {
       ctx?.set('Retry-After', String(verdict.retryAfterSeconds));
       throw new TooManyAttempts(verdict.retryAfterSeconds);
     }
-    const matches = typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
-    if (matches) await verdict.succeed();
-    else await verdict.fail();
-    return matches;
+    await verdict.fail();
+    return false;
   };
 
   // oidc-provider defines `slow_down` but never sends it. A device code looked
