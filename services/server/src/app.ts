@@ -47,6 +47,9 @@ export type AppOptions = {
   mount?: (app: Express) => void;
 };
 
+/** Paths only oidc-provider answers (token, introspection, revocation, JWKS, discovery, userinfo). */
+const PROVIDER_ONLY_PATHS = ['/token', '/token/introspection', '/token/revocation', '/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/me'];
+
 /** Builds the HTTP app from its dependencies without listening. */
 export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   const app = express();
@@ -72,6 +75,12 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   if (metricsRoute) app.use(metricsRoute);
   // Everything below answers only for the issuer's host (health checks above answer any).
   app.use(hostCheck(deps.config.issuer));
+  // Machine endpoints that mint rows (tokens, device codes, pushed requests)
+  // share one per-IP budget, checked before the provider (reads no body).
+  app.post(['/token', '/device/auth', '/request'], limitTokenEndpoint(deps.limiter));
+  // The provider's machine endpoints go to it straight away: no route below serves them, and each
+  // request walked every hosted-page, console and API router first (a sixteenth of a token request).
+  app.all(PROVIDER_ONLY_PATHS, (req, res) => deps.providers.handle(req, res));
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
   app.use(apiRouter(deps));
   // Every error under /api is problem+json: the API's own and those of the app-wide guards above (URL, body limit, Host).
@@ -89,9 +98,6 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   for (const router of hostedPages({ ...deps, csrf, methods })) app.use(router);
   app.use(accountConsole({ ...deps, csrf, methods }));
   options.mount?.(app);
-  // Machine endpoints that mint rows (tokens, device codes, pushed requests)
-  // share one per-IP budget, checked before the provider (reads no body).
-  app.post(['/token', '/device/auth', '/request'], limitTokenEndpoint(deps.limiter));
   // Everything else is the OIDC provider's (it parses its own bodies, so no body parser before it).
   app.use((req, res) => deps.providers.handle(req, res));
   app.use(errorHandler(deps.logger, deps.config.brand));
