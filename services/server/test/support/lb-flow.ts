@@ -120,7 +120,9 @@ export class LbUser {
   private async redirect(response: Response): Promise<string> {
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) {
-      throw new Error(`expected a redirect from ${response.url ? new URL(response.url).pathname : "?"}, got ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      // The page's own words (what a person would read), not its head.
+      const text = (await response.text()).replace(/^[\s\S]*?<main[^>]*>/, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+      throw new Error(`expected a redirect from ${response.url ? new URL(response.url).pathname : '?'}, got ${response.status}: ${text.slice(0, 300)}`);
     }
     await response.arrayBuffer();
     return new URL(location, this.issuer).href;

@@ -15,7 +15,7 @@ export function startLoad(cluster: Cluster, options: { workers: number; password
     const client = await cluster.createClient({ first_party: true });
     while (!stopped) {
       const person = await cluster.createUser(options.password);
-      const user = new LbUser(cluster.issuer, client);
+      let user = new LbUser(cluster.issuer, client);
       try {
         const retriesBefore = user.retries;
         let tokens;
@@ -27,6 +27,11 @@ export function startLoad(cluster: Cluster, options: { workers: number; password
           // interaction already used (the resume ran, the code never arrived): a person starts the
           // sign-in again. Only data loss is an error; a second failure still is one.
           report.restarts.push(String(error).slice(0, 200));
+          // In a fresh browser: the first attempt may have signed this one in, so its next sign-in
+          // would skip the password page.
+          report.retries += user.retries;
+          report.retryReasons.push(...user.retryReasons);
+          user = new LbUser(cluster.issuer, client);
           tokens = await user.signIn(person.email, options.password);
         }
         report.signIns += 1;
