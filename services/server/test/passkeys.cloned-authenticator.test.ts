@@ -1,10 +1,7 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/password/hash.ts';
-import { hasChromium, launchChromium, noChromiumReason, openTab } from './support/chromium.ts';
-import { addPasskeyInConsole, addVirtualAuthenticator, finishAtRp } from './support/passkeys.ts';
-import { startRelyingParty, type RelyingParty } from './support/rp.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { hasChromium, noChromiumReason, openTab } from './support/chromium.ts';
+import { addPasskeyInConsole, addVirtualAuthenticator, finishAtRp, usePasskeyRig } from './support/passkeys.ts';
 
 /**
  * A cloned authenticator: a copy of the passkey's private key whose
@@ -13,21 +10,10 @@ import { canUseRealServices, startTestServer, type TestServer } from './support/
  * attempt, with an audit event saying why), and the original keeps working.
  */
 describe.skipIf(!hasChromium)(`cloned authenticator${hasChromium ? '' : ` (${noChromiumReason})`}`, () => {
-  let server: TestServer;
-  let rp: RelyingParty;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startTestServer({ backend: canUseRealServices ? 'postgres' : 'pglite' });
-    rp = await startRelyingParty();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rp?.close();
-    await server?.stop();
-  });
+  const rig = usePasskeyRig();
 
   it('refuses an assertion whose counter did not increase, and records why', async () => {
+    const { server, rp, browser } = rig;
     const email = `clone-${process.pid}@example.com`;
     const password = 'plum tree harbour lantern';
     const userId = await server.createUser({ email, password_hash: await hashPassword(password) });

@@ -1,11 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/password/hash.ts';
-import { hasChromium, launchChromium, noChromiumReason, openTab } from './support/chromium.ts';
+import { hasChromium, noChromiumReason, openTab } from './support/chromium.ts';
 import { post, startFlow } from './support/email-code-flow.ts';
-import { addPasskeyInConsole, addVirtualAuthenticator, finishAtRp } from './support/passkeys.ts';
-import { startRelyingParty, type RelyingParty } from './support/rp.ts';
-import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
+import { addPasskeyInConsole, addVirtualAuthenticator, finishAtRp, usePasskeyRig } from './support/passkeys.ts';
 
 /**
  * A passkey as the second factor after a password: the account has one, so
@@ -15,21 +12,10 @@ import { canUseRealServices, startTestServer, type TestServer } from './support/
  * not have signed in alone (that needs user verification).
  */
 describe.skipIf(!hasChromium)(`passkey as the second factor${hasChromium ? '' : ` (${noChromiumReason})`}`, () => {
-  let server: TestServer;
-  let rp: RelyingParty;
-  let browser: Browser;
-  beforeAll(async () => {
-    server = await startTestServer({ backend: canUseRealServices ? 'postgres' : 'pglite' });
-    rp = await startRelyingParty();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rp?.close();
-    await server?.stop();
-  });
+  const rig = usePasskeyRig();
 
   it('asks for the passkey after the password, and signs in at aal2', async () => {
+    const { server, rp, browser } = rig;
     const email = `second-${process.pid}@example.com`;
     const password = 'plum tree harbour lantern';
     const userId = await server.createUser({ email, password_hash: await hashPassword(password) });
@@ -55,6 +41,7 @@ describe.skipIf(!hasChromium)(`passkey as the second factor${hasChromium ? '' : 
   }, 60_000);
 
   it('serves second-factor options only to a flow with a pending first factor', async () => {
+    const { server } = rig;
     const flow = await startFlow(server);
     const response = await post(flow, `/interaction/${flow.uid}/passkey/mfa/options`, {});
     expect(response.status).toBe(400);
@@ -66,6 +53,7 @@ describe.skipIf(!hasChromium)(`passkey as the second factor${hasChromium ? '' : 
   });
 
   it('refuses the second factor when the password was wrong (no pending login, no options)', async () => {
+    const { server } = rig;
     const email = `second-wrong-${process.pid}@example.com`;
     await server.createUser({ email, password_hash: await hashPassword('the right passphrase') });
     const flow = await startFlow(server);

@@ -1,6 +1,8 @@
-import type { CDPSession, Page } from 'playwright-core';
-import type { RpClient } from './rp.ts';
-import type { MailTestServer } from './server.ts';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchChromium } from './chromium.ts';
+import { startRelyingParty, type RelyingParty, type RpClient } from './rp.ts';
+import { canUseRealServices, startTestServer, type MailTestServer, type TestServer } from './server.ts';
 import { extractCode } from './smtp.ts';
 
 /**
@@ -108,4 +110,24 @@ export async function captureAssertion(page: Page, url: string): Promise<{ path:
   const result = await captured;
   await page.unroute(/\/interaction\/[^/]+\/passkey$/);
   return result;
+}
+
+/**
+ * A server (real Postgres when there is one), a relying party and Chromium
+ * for one test file: started before its tests, stopped after. Read the
+ * fields inside a test, once beforeAll has run.
+ */
+export function usePasskeyRig(): { server: TestServer; rp: RelyingParty; browser: Browser } {
+  const rig = {} as { server: TestServer; rp: RelyingParty; browser: Browser };
+  beforeAll(async () => {
+    rig.server = await startTestServer({ backend: canUseRealServices ? 'postgres' : 'pglite' });
+    rig.rp = await startRelyingParty();
+    rig.browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.rp?.close();
+    await rig.server?.stop();
+  });
+  return rig;
 }
