@@ -57,7 +57,7 @@ export function formatReport(input: {
   targets: TargetName[];
   measurements: Measurement[];
   starts: StartResult[];
-  profile?: ProfileSummary & { file: string; requests: number };
+  profile?: ProfileSummary & { file: string; workload: string; requests: number };
 }): { text: string; summary: SummaryRow[] } {
   const summary = summarize(input.workloads, input.targets, input.measurements);
   const label = (name: string) => input.workloads.find((w) => w.name === name)?.label ?? name;
@@ -76,7 +76,7 @@ export function formatReport(input: {
     const p = input.profile;
     parts.push(
       '',
-      `CPU profile (${p.file}): ${p.busyMs.toFixed(0)} ms busy over ${p.requests} token requests, ${((p.busyMs * 1000) / p.requests).toFixed(0)} µs/request`,
+      `CPU profile of ${p.workload} (${p.file}): ${p.busyMs.toFixed(0)} ms busy over ${p.requests} requests, ${((p.busyMs * 1000) / p.requests).toFixed(0)} µs/request`,
       table(['self time by place', '', 'share', 'µs/req'], p.places.map((r) => [r.name, '', `${(r.share * 100).toFixed(1)} %`, r.usPerRequest.toFixed(1)])),
       '',
       table(['self time by function', '', 'share', 'µs/req'], p.functions.map((r) => [r.name, '', `${(r.share * 100).toFixed(1)} %`, r.usPerRequest.toFixed(1)])),

@@ -84,7 +84,7 @@ async function measure(target: Target, workload: (typeof WORKLOADS)[number], sec
 const targets: Target[] = [];
 const startResults: StartResult[] = [];
 const measurements: Measurement[] = [];
-let profile: (ProfileSummary & { file: string; requests: number }) | undefined;
+let profile: (ProfileSummary & { file: string; workload: string; requests: number }) | undefined;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 try {
@@ -136,13 +136,15 @@ try {
   if (profileSeconds > 0 && profiled) {
     const dir = path.join(opts.out, `profile-${stamp}`);
     mkdirSync(dir, { recursive: true });
-    log(`profiling ${profiled.name} under token-opaque for ${profileSeconds} s…`);
+    // The first workload asked for (token-opaque when all run).
+    const workload = workloads[0]!;
+    log(`profiling ${profiled.name} under ${workload.name} for ${profileSeconds} s…`);
     await profiled.restartWith(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-    const result = await measure(profiled, WORKLOADS.find((w) => w.name === 'token-opaque')!, profileSeconds);
+    const result = await measure(profiled, workload, profileSeconds);
     await profiled.stop();
     const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!);
     // Requests during the profile: the measured ones plus the one the workload checks first.
-    profile = { file, requests: result.ok + 1, ...summarizeProfile(file, result.ok + 1) };
+    profile = { file, workload: workload.name, requests: result.ok + 1, ...summarizeProfile(file, result.ok + 1) };
   }
 } finally {
   for (const target of targets) await target.dispose().catch(() => {});
