@@ -154,7 +154,7 @@ function cached(key: string, build: () => string): string {
   return sql;
 }
 
-function upsertSql(spec: ModelTable): string {
+function upsertSql(spec: ModelTable, rows = 1): string {
   const t = spec.table;
   const columns = columnsOf(spec);
   const names = ['id', 'payload', 'expires_at', ...columns.map((c) => c.name)];
@@ -165,29 +165,42 @@ function upsertSql(spec: ModelTable): string {
     ...columns.map((c) => `${c.name} = ${c.onConflict ? c.onConflict(t) : `excluded.${c.name}`}`),
     ...(spec.uid ? ['last_activity_at = now()'] : []),
   ];
-  return `insert into ${t} (${names.join(', ')}) values (${values.join(', ')})
+  const row = `(${values.join(', ')})`;
+  return `insert into ${t} (${names.join(', ')}) values ${Array(rows).fill(row).join(', ')}
     on conflict (id) do update set ${updates.join(', ')}`;
 }
 
-export async function upsertModel(
-  knex: Knex,
-  spec: ModelTable,
-  id: string,
-  payload: ModelPayload,
-  expiresIn: number | undefined,
-): Promise<void> {
+export type ModelWrite = { id: string; payload: ModelPayload; expiresIn: number | undefined };
+
+const upsertBindings = (spec: ModelTable, { id, payload, expiresIn }: ModelWrite): Binding[] => [
+  id,
+  JSON.stringify(payload),
+  typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null,
+  ...columnsOf(spec).map((column) => column.from(payload)),
+];
+
+export async function upsertModel(knex: Knex, spec: ModelTable, write: ModelWrite): Promise<void> {
   const sql = cached(`upsert:${spec.table}`, () => upsertSql(spec));
-  const ttl = typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? expiresIn : null;
-  await knex.raw(sql, [id, JSON.stringify(payload), ttl, ...columnsOf(spec).map((column) => column.from(payload))]);
+  await knex.raw(sql, upsertBindings(spec, write));
+}
+
+/**
+ * Several rows in one statement (one commit). Postgres refuses to write one
+ * row twice in one INSERT … ON CONFLICT, so a batch naming an id twice is
+ * refused here and written row by row in order (src/db/turn-batch.ts).
+ */
+export async function upsertModels(knex: Knex, spec: ModelTable, writes: readonly ModelWrite[]): Promise<void> {
+  if (new Set(writes.map((w) => w.id)).size !== writes.length) throw new Error('one id twice in a batch');
+  await knex.raw(upsertSql(spec, writes.length), writes.flatMap((write) => upsertBindings(spec, write)));
 }
 
 // `consumed` (epoch seconds) is how oidc-provider detects a second redemption.
 const payloadWithConsumed = `case when consumed_at is null then payload
   else payload || jsonb_build_object('consumed', floor(extract(epoch from consumed_at))::bigint) end`;
 
-function findSql(spec: ModelTable, column: string): string {
-  return `select ${spec.consumedAt ? payloadWithConsumed : 'payload'} as payload from ${spec.table}
-    where ${column} = ? and (expires_at is null or expires_at > now())${spec.revokedAt ? ' and revoked_at is null' : ''}`;
+function findSql(spec: ModelTable, column: string, many?: 'many'): string {
+  return `select ${many ? 'id, ' : ''}${spec.consumedAt ? payloadWithConsumed : 'payload'} as payload from ${spec.table}
+    where ${column} ${many ? '= any(?::text[])' : '= ?'} and (expires_at is null or expires_at > now())${spec.revokedAt ? ' and revoked_at is null' : ''}`;
 }
 
 /** A live row's payload: undefined when missing, expired or revoked. Consumed rows are returned with `consumed`. */
@@ -202,6 +215,14 @@ export async function findModel(
   const sql = cached(`find:${spec.table}:${by}`, () => findSql(spec, by));
   const { rows } = (await knex.raw(sql, [id])) as { rows: Array<{ payload: ModelPayload }> };
   return rows[0]?.payload;
+}
+
+/** Live rows by id, in one statement: the payload for each id asked, undefined where there is none. */
+export async function findModels(knex: Knex, spec: ModelTable, ids: readonly string[]): Promise<Array<ModelPayload | undefined>> {
+  const sql = cached(`find-many:${spec.table}`, () => findSql(spec, 'id', 'many'));
+  const { rows } = (await knex.raw(sql, [ids as string[]])) as { rows: Array<{ id: string; payload: ModelPayload }> };
+  const found = new Map(rows.map((r) => [r.id, r.payload]));
+  return ids.map((id) => found.get(id));
 }
 
 export async function destroyModel(knex: Knex, spec: ModelTable, id: string): Promise<void> {

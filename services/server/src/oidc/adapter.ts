@@ -4,6 +4,7 @@ import type { Db } from '../db/knex.ts';
 import { isStorableText, isStorableValue } from '../db/storable-text.ts';
 import { recordAuditEvent } from '../events/audit.ts';
 import { SessionAdapter } from '../sessions/adapter.ts';
+import { turnBatch } from '../db/turn-batch.ts';
 import type { Store } from '../store/index.ts';
 import { splitClientScope } from './client-scopes.ts';
 import { metadataCache, type MetadataCache } from './metadata-cache.ts';
@@ -12,11 +13,14 @@ import {
   consumeModel,
   destroyModel,
   findModel,
+  findModels,
   isModelName,
   modelTables,
   revokeGrant,
   upsertModel,
+  upsertModels,
   type ModelPayload,
+  type ModelWrite,
   type ModelTable,
   type RevokedGrant,
 } from '../db/oidc-models.ts';
@@ -101,19 +105,30 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
   class ModelAdapter implements Adapter {
     readonly #spec: ModelTable;
     readonly #name: string;
+    // Token requests arriving together share one INSERT and one SELECT per table (src/db/turn-batch.ts).
+    readonly #save: (write: ModelWrite) => Promise<void>;
+    readonly #find: (id: string) => Promise<ModelPayload | undefined>;
 
     constructor(name: string, spec: ModelTable) {
       this.#name = name;
       this.#spec = spec;
+      this.#save = turnBatch(
+        (writes) => upsertModels(knex, spec, writes).then(() => writes.map(() => undefined)),
+        (write) => upsertModel(knex, spec, write),
+      );
+      this.#find = turnBatch(
+        (ids) => findModels(knex, spec, ids),
+        (id) => findModel(knex, spec, id),
+      );
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
       if (!storableId(id) || !isStorableValue(payload)) throw unstorablePayload();
-      await upsertModel(knex, this.#spec, id, payload as ModelPayload, expiresIn);
+      await this.#save({ id, payload: payload as ModelPayload, expiresIn });
     }
 
     async find(id: string) {
-      return storableId(id) ? asPayload(await findModel(knex, this.#spec, id)) : undefined;
+      return storableId(id) ? asPayload(await this.#find(id)) : undefined;
     }
 
     async findByUserCode(userCode: string) {
