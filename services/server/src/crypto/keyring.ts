@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** What a derived key is for; each purpose gets its own key so one leak cannot be replayed elsewhere. */
-export type KeyPurpose = 'client-secret' | 'api-token' | 'invitation' | 'verification-code' | 'signing-key' | 'totp-seed' | 'recovery-code' | 'cookie' | 'webhook-secret' | 'api-cursor';
+export type KeyPurpose = 'client-secret' | 'api-token' | 'invitation' | 'verification-code' | 'signing-key' | 'totp-seed' | 'recovery-code' | 'cookie' | 'webhook-secret' | 'api-cursor' | 'pairwise-session' | 'ssf-authorization';
 
 const derive = (secret: string, purpose: KeyPurpose) =>
   Buffer.from(hkdfSync('sha256', secret, 'latchkey', purpose, 32));

@@ -37,9 +37,8 @@ async function follow(jar: CookieJar, url: URL, stopAt: (url: URL) => boolean, i
   throw new Error('too many redirects');
 }
 
-/** Opens the authorization URL, signs `accountId` in with consent, and returns the redirect back to the client. */
-export async function authorize(authorizationUrl: URL, accountId: string, redirectUri: string): Promise<URL> {
-  const jar = new CookieJar();
+/** Opens the authorization URL, signs `accountId` in with consent, and returns the redirect back to the client (pass `jar` to stay in one browser session). */
+export async function authorize(authorizationUrl: URL, accountId: string, redirectUri: string, jar = new CookieJar()): Promise<URL> {
   const isCallback = (url: URL) => url.href.startsWith(redirectUri);
   const interaction = await follow(jar, authorizationUrl, (url) => url.pathname.startsWith('/interaction/') || isCallback(url));
   if (isCallback(interaction)) return interaction;
