@@ -26,6 +26,7 @@ import { countRefusals, createMetrics, observeBackends, observeProvider, startMe
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
 import { startTracing } from './tracing/index.ts';
+import { configureOutbound } from './http/outbound.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 
 export type ServerOptions = {
@@ -64,6 +65,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // First: production without SMTP_URL is refused before anything opens.
   const mailer = createMailer({ config, logger });
   const sms = createSmsSender({ config, logger });
+  configureOutbound({ allowPrivate: config.outboundPrivate });
+  if (config.outboundPrivate) {
+    logger.warn('LATCHKEY_OUTBOUND_PRIVATE=allow: URLs clients supply (jwks_uri, request_uri, client ID metadata documents, back-channel logout URIs) may reach private and loopback addresses; for development and tests only');
+  }
   const keyring = new Keyring(await resolveSecrets(config));
   // Before the database opens (`latchkey start` has started it even earlier, before importing this module).
   const { endpoint, serviceName } = config.tracing;

@@ -145,6 +145,8 @@ const schema = z
     LATCHKEY_METRICS_TOKEN: optional(z.string().trim().min(32, 'must be at least 32 characters')),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'], 'http(s)')),
     OTEL_SERVICE_NAME: optional(z.string().trim().min(1).max(100)),
+    // Outbound requests (src/http/outbound.ts): 'allow' lets client-supplied URLs reach private addresses. Development and tests only.
+    LATCHKEY_OUTBOUND_PRIVATE: optional(z.enum(['allow', 'deny'], { errorMap: () => ({ message: "must be 'allow' or 'deny' (allow is for development and tests only)" }) })),
   })
   .superRefine((env, ctx) => {
     if (env.LATCHKEY_METRICS_PORT !== undefined && env.LATCHKEY_METRICS_PORT === env.PORT) {
@@ -201,6 +203,8 @@ export type Config = Readonly<{
   metrics: Readonly<{ port: number | undefined; token: string | undefined }>;
   /** OpenTelemetry traces go to this OTLP/HTTP endpoint when it is set. */
   tracing: Readonly<{ endpoint: string | undefined; serviceName: string }>;
+  /** LATCHKEY_OUTBOUND_PRIVATE=allow: URLs clients supplied may reach private and loopback addresses (development and tests). */
+  outboundPrivate: boolean;
   /** Social / upstream sign-in (config/social.ts): GitHub, Google, Apple, LATCHKEY_OIDC_<NAME>_*; empty when none is configured. */
   social: readonly SocialUpstream[];
 }>;
@@ -260,6 +264,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownDrainSeconds: env.LATCHKEY_SHUTDOWN_DRAIN_SECONDS,
     metrics: Object.freeze({ port: env.LATCHKEY_METRICS_PORT, token: env.LATCHKEY_METRICS_TOKEN }),
     tracing: Object.freeze({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME ?? 'latchkey' }),
+    outboundPrivate: env.LATCHKEY_OUTBOUND_PRIVATE === 'allow',
     social: Object.freeze(social.upstreams),
   });
 }
