@@ -86,6 +86,17 @@ const secretList = z
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+// LATCHKEY_CIMD_HOSTS: `tools.example.org` (that host) or `*.example.com` (any host below it, not itself).
+const HOST_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_PATTERN = new RegExp(`^(\\*\\.${HOST_LABEL}(\\.${HOST_LABEL})+|${HOST_LABEL}(\\.${HOST_LABEL})*)$`);
+const hostPatterns = z
+  .string()
+  .trim()
+  .transform((value) => value.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean))
+  .refine((list) => list.every((p) => HOST_PATTERN.test(p)), {
+    message: 'must be comma-separated host names or *.domain patterns (e.g. *.example.com,tools.example.org; * needs a domain of two or more labels)',
+  });
+
     // Unset: http://localhost:$PORT, so changing PORT alone keeps the issuer right.
     LATCHKEY_ISSUER: optional(
       url(['http:', 'https:'], 'http(s)').refine((value) => {
@@ -129,6 +140,12 @@ const schema = z
     LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
     LATCHKEY_PRODUCT_NAME: z.string().trim().min(1).max(60).default('Latchkey'),
     LATCHKEY_LOGO_URL: optional(
+    // Client ID Metadata Documents (oidc/client-id-metadata.ts) and who may register clients (oidc/registration-policy.ts).
+    LATCHKEY_CIMD: z.enum(['off', 'allowlist', 'any'], { errorMap: () => ({ message: "must be 'off', 'allowlist' or 'any'" }) }).default('off'),
+    LATCHKEY_CIMD_HOSTS: hostPatterns.default(''),
+    LATCHKEY_REGISTRATION: optional(
+      z.enum(['off', 'initial-access-token', 'open-public'], { errorMap: () => ({ message: "must be 'off', 'initial-access-token' or 'open-public'" }) }),
+    ),
       z.string().trim().refine((value) => value.startsWith('/') || /^https:\/\//.test(value), 'must be an https:// URL or a path starting with /'),
     ),
     LATCHKEY_BRAND_COLOR: z
@@ -161,6 +178,18 @@ const schema = z
     if (env.NODE_ENV !== 'production') return;
     if (env.SMS_URL && !env.SMS_URL.startsWith('https://')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_URL'], message: 'must be an https:// URL when NODE_ENV=production (it carries the API credentials)' });
+    if (env.LATCHKEY_CIMD === 'allowlist' && !env.LATCHKEY_CIMD_HOSTS.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_CIMD_HOSTS'], message: 'is required when LATCHKEY_CIMD=allowlist (the hosts whose client ID metadata documents are accepted)' });
+    }
+    if (env.LATCHKEY_CIMD !== 'allowlist' && env.LATCHKEY_CIMD_HOSTS.length) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_CIMD_HOSTS'], message: `is used only with LATCHKEY_CIMD=allowlist (it is '${env.LATCHKEY_CIMD}')` });
+    }
+    if (env.LATCHKEY_REGISTRATION === 'initial-access-token' && !env.LATCHKEY_REGISTRATION_TOKEN) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_REGISTRATION_TOKEN'], message: 'is required when LATCHKEY_REGISTRATION=initial-access-token' });
+    }
+    if (env.LATCHKEY_REGISTRATION === 'off' && env.LATCHKEY_REGISTRATION_TOKEN) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_REGISTRATION_TOKEN'], message: 'is set but LATCHKEY_REGISTRATION=off (unset one of them)' });
+    }
     }
     if (!env.LATCHKEY_SECRETS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
@@ -195,6 +224,13 @@ export type Config = Readonly<{
   keyRefreshSeconds: number;
   brand: Readonly<{ productName: string; logoUrl: string | undefined; color: string }>;
   mailFrom: string;
+  /**
+   * Dynamic registration (RFC 7591): off, only with the initial access token, or open to public
+   * clients (PKCE, no secret) with the token still needed for anything else.
+   */
+  registration: 'off' | 'initial-access-token' | 'open-public';
+  /** Client ID Metadata Documents: which https client_id URLs are fetched (host patterns for 'allowlist'). */
+  cimd: Readonly<{ policy: 'off' | 'allowlist' | 'any'; hosts: readonly string[] }>;
   /** Postgres pool size and the waits that bound a slow or absent database. */
   db: Readonly<{ poolMax: number; acquireTimeoutSeconds: number; statementTimeoutSeconds: number }>;
   /** After SIGTERM: seconds /readyz answers 503 while requests still run, before the listener closes. */
@@ -256,6 +292,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
     brand: Object.freeze({ productName: env.LATCHKEY_PRODUCT_NAME, logoUrl: env.LATCHKEY_LOGO_URL, color: env.LATCHKEY_BRAND_COLOR.toLowerCase() }),
     mailFrom: env.MAIL_FROM,
+    // Unset: the token alone turns registration on, as before LATCHKEY_REGISTRATION existed.
+    registration: env.LATCHKEY_REGISTRATION ?? (env.LATCHKEY_REGISTRATION_TOKEN ? 'initial-access-token' : 'off'),
+    cimd: Object.freeze({ policy: env.LATCHKEY_CIMD, hosts: Object.freeze(env.LATCHKEY_CIMD_HOSTS) }),
     db: Object.freeze({
       poolMax: env.LATCHKEY_DB_POOL_MAX,
       acquireTimeoutSeconds: env.LATCHKEY_DB_ACQUIRE_TIMEOUT_SECONDS,

@@ -78,8 +78,14 @@ export const consentPage: PromptPage = async (deps, req, res, interaction) => {
   const user = await findActiveUser(deps.db.knex, details.session.accountId);
   const userCode = details.deviceCode ? await deviceUserCode(deps, details.deviceCode) : undefined;
   const brand = deps.config.brand;
-  const body = html`<p class="lead">${t(details.deviceCode ? 'device.confirm_lead' : 'page.consent.lead', { client: interaction.client.name })}</p>
+  // A client ID metadata document names itself: its host stands beside the name, so a look-alike name shows where it is from.
+  const host = interaction.client.documentHost;
+  const lead = details.deviceCode
+    ? t('device.confirm_lead', { client: interaction.client.name })
+    : host ? t('page.consent.lead_document', { client: interaction.client.name, host }) : t('page.consent.lead', { client: interaction.client.name });
+  const body = html`<p class="lead">${lead}</p>
 ${accessList(access)}
+${host ? html`<p class="hint client-host">${t('consent.document_host', { host })}</p>` : ''}
 ${userCode ? html`<p>${t('device.allow_code')}</p>
 <p class="user-code">${userCode}</p>` : ''}
 ${user?.email ? html`<p class="hint">${t('consent.account', { email: user.email })}</p>` : ''}

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { InteractionResults } from 'oidc-provider';
+import { metadataDocumentHost } from '../oidc/client-id-metadata.ts';
 import type { InteractionDeps } from './deps.ts';
 
 export type LoadedInteraction = {
@@ -13,7 +14,8 @@ export type LoadedInteraction = {
   grantId?: string;
   /** Set when the interaction approves a device (RFC 8628). */
   deviceCode?: string;
-  client: { clientId: string; name: string; firstParty: boolean };
+  /** `documentHost`: where a client ID metadata document client comes from (its client_id URL's host). */
+  client: { clientId: string; name: string; firstParty: boolean; documentHost?: string };
 };
 
 /**
@@ -43,6 +45,7 @@ export async function loadInteraction(deps: InteractionDeps, req: Request, res: 
       clientId,
       name: client?.clientName ?? clientId,
       firstParty: (client as unknown as { first_party?: boolean } | undefined)?.first_party === true,
+      documentHost: client ? metadataDocumentHost(clientId) : undefined,
     },
   };
 }

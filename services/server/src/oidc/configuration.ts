@@ -20,6 +20,8 @@ import { loadExistingGrant } from './existing-grant.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 import { accountConsoleClient } from './console-client.ts';
 import { keepOfflineAccess } from './offline-access.ts';
+import { CIMD_MAX_BYTES, clientIdMetadataDocumentFeature, metadataDocumentHost } from './client-id-metadata.ts';
+import { openRegistrationProblem, presentsInitialAccessToken, registrationFeatures } from './registration-policy.ts';
 import { accessTokenLinks } from './token-links.ts';
 
 /** Token lifetimes in seconds. Signing keys stay published for the longest of these after retirement. */
@@ -85,7 +87,9 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       // the same redirect URI rules as the CLI and can never claim first-party
       // or API scopes (operators grant those).
       validator: (ctx, key, value, metadata) => {
-        if (!ctx?.oidc?.route?.startsWith('registration') && ctx?.oidc?.route !== 'client_update') return;
+      // A client ID metadata document is a registration nobody reviewed: the same rules apply to it.
+        const fromDocument = metadataDocumentHost(String(metadata.client_id ?? '')) !== undefined;
+        if (!fromDocument && !ctx?.oidc?.route?.startsWith('registration') && ctx?.oidc?.route !== 'client_update') return;
         if (key === 'api_scopes') {
           if (Array.isArray(value) && value.length) throw new errors.InvalidClientMetadata('api_scopes cannot be set by registration');
           return;
@@ -97,6 +101,10 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
         const [problem] = checkRedirectUris(uris, { isPublic });
         if (problem) throw new errors.InvalidClientMetadata(`redirect URI ${problem.uri} ${problem.reason}`);
       },
+        if (config.registration === 'open-public' && ctx?.oidc?.route === 'registration' && !presentsInitialAccessToken(ctx, config.registrationToken)) {
+          const refused = openRegistrationProblem(metadata as Record<string, unknown>);
+          if (refused) throw new errors.InvalidClientMetadata(refused);
+        }
     },
     enabledJWA: {
       idTokenSigningAlgValues: [...SIGNING_ALGS],
@@ -109,6 +117,8 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     cookies: providerCookies(config.issuer, keyring.cookieKeys(), { secure: secureCookies }),
     pkce: { required: () => true },
     rotateRefreshToken: true,
+    // Outbound fetches the provider makes for clients: documents are small (client-id-metadata.ts), key sets bounded.
+    fetchResponseBodyLimits: { 'client_id metadata document': CIMD_MAX_BYTES, jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // `offline_access` without prompt=consent for clients registered for it (offline-access.ts). Declaring
@@ -163,11 +173,9 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
         useGrantedResource: async () => true,
         getResourceServerInfo: (ctx, indicator, client) => resourceServerInfo(ctx, indicator, client as unknown as { api_scopes?: unknown }),
       },
-      // Dynamic registration only when an operator configured an initial access token.
-      registration: config.registrationToken
-        ? { enabled: true, initialAccessToken: config.registrationToken }
-        : { enabled: false },
-      registrationManagement: { enabled: Boolean(config.registrationToken), rotateRegistrationAccessToken: true },
+      // LATCHKEY_REGISTRATION (registration-policy.ts) and LATCHKEY_CIMD (client-id-metadata.ts).
+      ...registrationFeatures(config),
+      clientIdMetadataDocument: clientIdMetadataDocumentFeature(config.cimd),
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
 import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from './internals.ts';
 import { createSelfContainedIntrospection } from './introspection.ts';
+import { limitOpenRegistration } from './registration-policy.ts';
 
 export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & {
   logger: Logger;
@@ -25,6 +26,7 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   answerSelfContainedIntrospection(provider, createSelfContainedIntrospection({ knex: deps.knex, keyring: deps.keyring, issuer: deps.config.issuer, jwks }));
   provider.use(cacheMetadata);
   deps.observe?.(provider);
+  if (deps.config.registration === 'open-public') provider.use(limitOpenRegistration(deps.limiter, deps.config.registrationToken));
   provider.on('server_error', (ctx, error) => {
     deps.logger.error({ err: error }, 'oidc server error');
     // A database that is down or too slow is a retryable 503, not a broken server.

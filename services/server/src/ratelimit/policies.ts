@@ -23,7 +23,7 @@
  *   answer still gets straight in.
  */
 
-export type LimitName = 'sign-in' | 'code-request' | 'code-entry' | 'sign-up' | 'password-reset' | 'device-code' | 'client-auth' | 'token' | 'flow-start';
+export type LimitName = 'sign-in' | 'code-request' | 'code-entry' | 'sign-up' | 'password-reset' | 'device-code' | 'client-auth' | 'token' | 'flow-start' | 'registration';
 
 export type Window = { points: number; seconds: number };
 
@@ -91,6 +91,8 @@ export const DEFAULT_POLICIES: Policies = {
   // Each passkey ceremony or social sign-in started writes a short-lived row or key; the sign-in page
   // asks for passkey options on every load, so the budget is a person's many, not a flood.
   'flow-start': { counts: 'requests', perIp: { points: 600, seconds: HOUR } },
+  // Open registration (LATCHKEY_REGISTRATION=open-public): each one writes a client row that stays.
+  registration: { counts: 'requests', perIp: { points: 20, seconds: HOUR } },
 };
 
 /**
