@@ -20,6 +20,7 @@ import { loadExistingGrant } from './existing-grant.ts';
 import { createGetResourceServerInfo } from './resources.ts';
 import { accountConsoleClient } from './console-client.ts';
 import { keepOfflineAccess } from './offline-access.ts';
+import { providerFetch } from './outbound-fetch.ts';
 import { CIMD_MAX_BYTES, clientIdMetadataDocumentFeature, metadataDocumentHost } from './client-id-metadata.ts';
 import { openRegistrationProblem, presentsInitialAccessToken, registrationFeatures } from './registration-policy.ts';
 import { accessTokenLinks } from './token-links.ts';
@@ -116,6 +117,8 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     },
     cookies: providerCookies(config.issuer, keyring.cookieKeys(), { secure: secureCookies }),
     pkce: { required: () => true },
+    // Its requests to client-supplied URLs follow our outbound rule (outbound-fetch.ts).
+    fetch: providerFetch,
     rotateRefreshToken: true,
     // Outbound fetches the provider makes for clients: documents are small (client-id-metadata.ts), key sets bounded.
     fetchResponseBodyLimits: { 'client_id metadata document': CIMD_MAX_BYTES, jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
