@@ -1,4 +1,5 @@
 import type { Configuration } from 'oidc-provider';
+import { cookieSigner } from './cookie-signer.ts';
 
 /**
  * oidc-provider's cookies. Over an https issuer they carry the `__Host-`
@@ -14,7 +15,8 @@ export function providerCookies(issuer: string, keys: string[], options: { secur
   const hostOnly = isHostOnly(issuer);
   const base = { signed: true, secure: options.secure || hostOnly, sameSite: 'lax' as const };
   return {
-    keys,
+    // Keys imported once (cookie-signer.ts); the cookies are the ones Keygrip would sign.
+    keys: cookieSigner(keys),
     names: cookieNames(issuer),
     long: { ...base, path: '/' },
     short: hostOnly ? { ...base, path: '/' } : base,
