@@ -8,6 +8,7 @@ import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
 import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from './internals.ts';
 import { createSelfContainedIntrospection } from './introspection.ts';
+import { MetadataResponses, metadataRouteOf, type MetadataRoute } from './metadata-responses.ts';
 import { limitOpenRegistration } from './registration-policy.ts';
 
 export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & {
@@ -80,14 +81,22 @@ function publicParts(jwks: JWKS): { keys: JWK[] } {
 export class ProviderHolder {
   #provider: Provider;
   #callback: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The current instance's discovery and JWKS bytes (metadata-responses.ts); a new instance starts empty. */
+  #metadata: MetadataResponses;
   #publicJwks: { keys: JWK[] };
   readonly #deps: ProviderDeps;
 
   constructor(deps: ProviderDeps, jwks: JWKS) {
     this.#deps = deps;
-    this.#provider = createProvider(deps, jwks);
-    this.#callback = this.#provider.callback();
+    [this.#provider, this.#callback, this.#metadata] = this.#build(jwks);
     this.#publicJwks = publicParts(jwks);
+  }
+
+  #build(jwks: JWKS): [Provider, (req: IncomingMessage, res: ServerResponse) => void, MetadataResponses] {
+    const provider = createProvider(this.#deps, jwks);
+    const metadata = new MetadataResponses({ maxAgeSeconds: METADATA_MAX_AGE_SECONDS });
+    provider.use(metadata.capture);
+    return [provider, provider.callback(), metadata];
   }
 
   get current(): Provider {
@@ -100,9 +109,7 @@ export class ProviderHolder {
   }
 
   swapKeys(jwks: JWKS): void {
-    const next = createProvider(this.#deps, jwks);
-    this.#provider = next;
-    this.#callback = next.callback();
+    [this.#provider, this.#callback, this.#metadata] = this.#build(jwks);
     this.#publicJwks = publicParts(jwks);
   }
 
@@ -125,15 +132,21 @@ export class ProviderHolder {
 
   /** The request handler to mount in Express; always serves the current provider. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const route = metadataRouteOf(req);
     const reload = this.#beforeJwks;
-    if (reload && req.method === 'GET' && (req.url === '/jwks' || req.url?.startsWith('/jwks?')) && Date.now() - this.#checkedAt >= JWKS_CHECK_MS) {
+    if (reload && route === 'jwks' && Date.now() - this.#checkedAt >= JWKS_CHECK_MS) {
       const started = Date.now();
       void reload().then(() => {
         this.#checkedAt = Math.max(this.#checkedAt, started);
-        this.#callback(req, res);
+        this.#answer(req, res, route);
       });
       return;
     }
-    this.#callback(req, res);
+    this.#answer(req, res, route);
   };
+
+  #answer(req: IncomingMessage, res: ServerResponse, route: MetadataRoute | undefined): void {
+    if (route && this.#metadata.answer(req, res, route)) return;
+    this.#callback(req, res);
+  }
 }
