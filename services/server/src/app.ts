@@ -27,6 +27,7 @@ import { accountConsole } from './console/index.ts';
 import type { ProviderHolder } from './oidc/provider.ts';
 import { limitTokenEndpoint, type Limiter } from './ratelimit/index.ts';
 import type { Store } from './store/index.ts';
+import { signalsRoutes } from './signals/routes.ts';
 
 export type AppDeps = {
   config: Config;
@@ -49,6 +50,8 @@ export type AppOptions = {
 
 /** Paths only oidc-provider answers (token, introspection, revocation, JWKS, discovery, userinfo). */
 const PROVIDER_ONLY_PATHS = ['/token', '/token/introspection', '/token/revocation', '/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/me'];
+
+const API_PATH = /^\/api(?:\/|$)/i;
 
 /** Builds the HTTP app from its dependencies without listening. */
 export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
@@ -82,9 +85,14 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   // request walked every hosted-page, console and API router first (a sixteenth of a token request).
   app.all(PROVIDER_ONLY_PATHS, (req, res) => deps.providers.handle(req, res));
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
-  app.use(apiRouter(deps));
+  // All of it lives under /api (matched without regard to case, as Express matches routes): other requests
+  // skip its router instead of trying each of its route patterns (a sign-in page GET tried them all).
+  const api = apiRouter(deps);
+  app.use((req, res, next) => (API_PATH.test(req.path) ? api(req, res, next) : next()));
   // Every error under /api is problem+json: the API's own and those of the app-wide guards above (URL, body limit, Host).
   app.use('/api', apiErrorHandler(deps.logger));
+  // Shared Signals: configuration metadata, stream management and polling (plain JSON, not problem+json).
+  app.use(signalsRoutes(deps));
   app.use(['/interaction', '/signup'], formGuard);
   const csrf = createCsrf({
     keys: deps.keyring.hashes('cookie', 'csrf').map((key) => Buffer.from(key, 'base64url')),

@@ -18,13 +18,22 @@ export function contentSecurityPolicy(options: { imgSrc?: string } = {}): string
   ].join('; ');
 }
 
+const pageHeaderSets = new Map<string, Readonly<Record<string, string>>>();
+
 /** Headers of a hosted page: the CSP above, no referrer, no caching of personal pages. */
-export function pageHeaders(options: { imgSrc?: string } = {}): Record<string, string> {
-  return {
-    'Content-Security-Policy': contentSecurityPolicy(options),
-    'Cache-Control': 'no-store',
-    'Referrer-Policy': 'no-referrer',
-  };
+export function pageHeaders(options: { imgSrc?: string } = {}): Readonly<Record<string, string>> {
+  // One set per logo origin (there is one per server), built once: every page asks for it.
+  const imgSrc = options.imgSrc ?? '';
+  let headers = pageHeaderSets.get(imgSrc);
+  if (!headers) {
+    headers = Object.freeze({
+      'Content-Security-Policy': contentSecurityPolicy(options),
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    });
+    if (pageHeaderSets.size < 16) pageHeaderSets.set(imgSrc, headers);
+  }
+  return headers;
 }
 
 /**
@@ -35,13 +44,17 @@ export function pageHeaders(options: { imgSrc?: string } = {}): Record<string, s
  * http issuer: it would lock a development host out of http).
  */
 export function securityHeaders(options: { https: boolean }): RequestHandler {
+  // Built once; every request sets the same values.
+  const headers: Array<[string, string]> = [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Content-Security-Policy', contentSecurityPolicy()],
+  ];
+  if (options.https) headers.push(['Strict-Transport-Security', 'max-age=31536000']);
   return (_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy());
-    if (options.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+    for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };
 }

@@ -38,13 +38,18 @@ export function createCsrf(options: { keys: readonly Buffer[]; secure: boolean; 
   const sign = (value: string, key: KeyObject = keys[0]!) => createHmac('sha256', key).update(value).digest('base64url');
   return {
     token(req, res) {
+      // Once per response: a page with several forms (sign-in with a passkey) embeds the same token.
+      const made = res.locals.csrfToken as string | undefined;
+      if (made) return made;
       let value = readCookie(req, cookieName) ?? (res.locals.csrfCookie as string | undefined);
       if (!value || !/^[\w-]{43}$/.test(value)) {
         value = randomBytes(32).toString('base64url');
         res.locals.csrfCookie = value;
         res.cookie(cookieName, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
       }
-      return sign(value);
+      const token = sign(value);
+      res.locals.csrfToken = token;
+      return token;
     },
     verify(req, res, next) {
       const cookie = readCookie(req, cookieName);
