@@ -29,7 +29,9 @@ export type InvalidTokenReason =
   | 'wrong_audience'
   | 'expired'
   | 'not_yet_valid'
-  | 'inactive';
+  | 'inactive'
+  /** A Shared Signals event ended its session or grant, or changed its user, after it was issued. */
+  | 'revoked';
 
 /** The token is missing, malformed, forged, expired or not for this API (401 `invalid_token`). */
 export class InvalidTokenError extends LatchkeyError {

@@ -24,3 +24,6 @@ export {
 } from './express.ts';
 export { createAdminClient, type AdminClient, type AdminClientOptions } from './admin-client.ts';
 export type { paths as AdminApiPaths, components as AdminApiComponents, operations as AdminApiOperations } from './generated/admin-api.ts';
+export { createSignalReceiver, type RevocationSource, type SignalEvent, type SignalReceiver, type SignalReceiverOptions } from './signals.ts';
+export type { Revocation } from './signal-events.ts';
+export type { RevocableClaims } from './revocation-set.ts';

@@ -5,6 +5,7 @@ import { createDiscovery, fetchJson, normalizeIssuer, type FetchLike } from './d
 import { checkDPoPProof, type ProofRequest } from './dpop.ts';
 import { DPoPError, InsufficientScopeError, InvalidTokenError } from './errors.ts';
 import { memoryReplayStore, type ReplayStore } from './replay-store.ts';
+import type { RevocationSource } from './signals.ts';
 
 /** An RFC 7662 answer for an active token, `scope` split into an array. */
 export type ActiveIntrospection = {
@@ -39,6 +40,11 @@ export type IntrospectorOptions = {
   negativeCacheMaxAge?: number;
   /** Cached answers kept at most (default 10 000; the oldest go first). */
   cacheSize?: number;
+  /**
+   * Refuse tokens of sessions, grants and users Latchkey signalled as revoked
+   * (`createSignalReceiver`), and drop their cached answers at once. Off by default.
+   */
+  signals?: RevocationSource;
   /** DPoP proofs of bound tokens: where seen `jti`s are kept (default in memory) and how old a proof may be (default 60 s). */
   dpop?: { replayStore?: ReplayStore; maxAge?: number };
   fetch?: FetchLike;
@@ -82,9 +88,28 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
   }
 
-  async function introspect(input: string): Promise<IntrospectionResult> {
+  const signals = options.signals;
+  // A signalled revocation drops every cached answer it refuses, not only the next one asked for.
+  signals?.onRevocation?.(() => {
+    for (const [key, entry] of cache) if (entry.result.active && signals.check(entry.result)) cache.delete(key);
+  });
+
+  /** The answer for `input`, and why signals refuse it when they do (its cached answer then dropped). */
+  async function answer(input: string): Promise<{ result: IntrospectionResult; revoked?: string }> {
     const { token } = readPresentedToken(input);
     const key = createHash('sha256').update(token).digest('base64url');
+    const result = await lookup(token, key);
+    const revoked = result.active ? signals?.check(result) : undefined;
+    if (revoked) cache.delete(key);
+    return { result, revoked };
+  }
+
+  async function introspect(input: string): Promise<IntrospectionResult> {
+    const { result, revoked } = await answer(input);
+    return revoked ? { active: false } : result;
+  }
+
+  async function lookup(token: string, key: string): Promise<IntrospectionResult> {
     const hit = cache.get(key);
     if (hit && hit.until > now()) return hit.result;
     if (hit) cache.delete(key);
@@ -106,7 +131,8 @@ export function createIntrospector(options: IntrospectorOptions): Introspector {
   }
 
   async function require(input: string, requireOptions: { scopes?: readonly string[]; request?: ProofRequest } = {}): Promise<ActiveIntrospection> {
-    const result = await introspect(input);
+    const { result, revoked } = await answer(input);
+    if (revoked) throw new InvalidTokenError('revoked', revoked);
     if (!result.active) throw new InvalidTokenError('inactive', 'the access token is not active');
     // An active answer says nothing about who presents the token: a DPoP-bound
     // one (cnf.jkt) is only good with a proof of its key, as when verified locally.

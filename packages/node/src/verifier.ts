@@ -6,6 +6,7 @@ import { DPoPError, InsufficientScopeError, InvalidTokenError } from './errors.t
 import { JwksCache } from './jwks.ts';
 import { isSupportedAlgorithm, parseJws, verifySignature, type Algorithm } from './jws.ts';
 import { memoryReplayStore, type ReplayStore } from './replay-store.ts';
+import type { RevocationSource } from './signals.ts';
 
 export type VerifierOptions = {
   /** Latchkey's issuer URL, e.g. https://auth.example.com. */
@@ -24,6 +25,11 @@ export type VerifierOptions = {
   jwksMaxAge?: number;
   /** DPoP proofs: where seen `jti`s are kept (default in memory) and how old a proof may be (default 60 s). */
   dpop?: { replayStore?: ReplayStore; maxAge?: number };
+  /**
+   * Refuse tokens of sessions, grants and users Latchkey signalled as revoked
+   * (`createSignalReceiver`). Off by default: without it a token is good until it expires.
+   */
+  signals?: RevocationSource;
   /** For tests and proxies: the fetch used for discovery and the JWKS. */
   fetch?: FetchLike;
   /** The current time in ms (default Date.now). */
@@ -97,6 +103,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof payload.sub !== 'string' || typeof payload.client_id !== 'string' || typeof payload.iat !== 'number') {
       throw new InvalidTokenError('malformed', 'the access token lacks sub, client_id or iat');
     }
+
+    const revoked = options.signals?.check(payload);
+    if (revoked) throw new InvalidTokenError('revoked', revoked);
 
     const jkt = typeof payload.cnf === 'object' && payload.cnf !== null ? (payload.cnf as { jkt?: unknown }).jkt : undefined;
     if (typeof jkt === 'string') {
