@@ -28,6 +28,9 @@ import { createStore, type Store } from './store/index.ts';
 import { startTracing } from './tracing/index.ts';
 import { configureOutbound } from './http/outbound.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
+import { SetSigner } from './signals/signer.ts';
+import { registerWakeStore } from './signals/wake.ts';
+import { startSignalsWorker, type SignalsWorkerOptions } from './signals/worker.ts';
 
 export type ServerOptions = {
   config: Config;
@@ -41,6 +44,8 @@ export type ServerOptions = {
   host?: string;
   /** Webhook delivery worker settings (tests shorten the intervals). */
   webhooks?: Partial<WebhookWorkerOptions>;
+  /** Shared Signals push worker settings (tests shorten the intervals). */
+  signals?: Partial<SignalsWorkerOptions>;
 } & AppOptions;
 
 export type RunningServer = {
@@ -147,6 +152,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(stopPurge);
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
+    // Security events enqueued in this process wake push workers and long polls on every replica.
+    cleanup.push(registerWakeStore(store));
+    const signalsWorker = await startSignalsWorker(
+      { knex: db.knex, store, logger, issuer: config.issuer, keyring, signer: new SetSigner(() => providers.signingJwks) },
+      options.signals,
+    );
+    cleanup.push(() => signalsWorker.stop());
 
     const app = buildApp({ config, db, store, providers, logger, keyring, mailer, sms, limiter, metrics }, options);
     const drain = drainable(app);

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { enqueueSecurityEvent } from '../signals/enqueue.ts';
+import { securityEventFromAudit } from '../signals/from-audit.ts';
 import { enqueueEvent } from '../webhooks/enqueue.ts';
 import { webhookEventFromAudit } from '../webhooks/from-audit.ts';
 
@@ -74,7 +76,11 @@ export type AuditEventType =
   | 'webhook.updated'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
-  | 'webhook.replayed';
+  | 'webhook.replayed'
+  /** Shared Signals streams a receiver created, changed (data.fields) or deleted, or an operator deleted (CLI). */
+  | 'ssf_stream.created'
+  | 'ssf_stream.updated'
+  | 'ssf_stream.deleted';
 
 export type AuditActorType = 'user' | 'client' | 'operator' | 'system';
 
@@ -102,7 +108,9 @@ const clip = (value: string | undefined, max: number) => (value === undefined ? 
 export async function recordAuditEvent(db: Knex, event: AuditEvent): Promise<void> {
   // The webhook event this change is (if any) goes to the outbox with it: same transaction, one or none.
   const webhookEvent = webhookEventFromAudit(event);
-  if (webhookEvent && !db.isTransaction) return db.transaction((trx) => recordAuditEvent(trx, event));
+  // So is the security event (Shared Signals) for the streams that want it.
+  const securityEvent = securityEventFromAudit(event);
+  if ((webhookEvent || securityEvent) && !db.isTransaction) return db.transaction((trx) => recordAuditEvent(trx, event));
   const subject = event.subjectUserId ? { type: 'user', id: event.subjectUserId } : event.subject;
   await db('audit_events').insert({
     type: event.type,
@@ -116,4 +124,5 @@ export async function recordAuditEvent(db: Knex, event: AuditEvent): Promise<voi
     data: JSON.stringify(event.data ?? {}),
   });
   if (webhookEvent) await enqueueEvent(db, webhookEvent);
+  if (securityEvent) await enqueueSecurityEvent(db, securityEvent);
 }

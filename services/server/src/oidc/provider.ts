@@ -84,12 +84,14 @@ export class ProviderHolder {
   /** The current instance's discovery and JWKS bytes (metadata-responses.ts); a new instance starts empty. */
   #metadata: MetadataResponses;
   #publicJwks: { keys: JWK[] };
+  #jwks: JWKS;
   readonly #deps: ProviderDeps;
 
   constructor(deps: ProviderDeps, jwks: JWKS) {
     this.#deps = deps;
     [this.#provider, this.#callback, this.#metadata] = this.#build(jwks);
     this.#publicJwks = publicParts(jwks);
+    this.#jwks = jwks;
   }
 
   #build(jwks: JWKS): [Provider, (req: IncomingMessage, res: ServerResponse) => void, MetadataResponses] {
@@ -108,9 +110,15 @@ export class ProviderHolder {
     return this.#publicJwks;
   }
 
+  /** The private key set the provider signs with (Shared Signals sign their SETs with it too). */
+  get signingJwks(): JWKS {
+    return this.#jwks;
+  }
+
   swapKeys(jwks: JWKS): void {
     [this.#provider, this.#callback, this.#metadata] = this.#build(jwks);
     this.#publicJwks = publicParts(jwks);
+    this.#jwks = jwks;
   }
 
   #beforeJwks: (() => Promise<void>) | undefined;

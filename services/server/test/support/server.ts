@@ -43,6 +43,8 @@ export type TestServerOptions = {
   host?: string;
   /** Webhook worker settings (short intervals for delivery tests). */
   webhooks?: ServerOptions['webhooks'];
+  /** Shared Signals push worker settings. */
+  signals?: ServerOptions['signals'];
   /** Log here instead of nowhere (tests that check what is, and is not, logged). */
   logger?: ServerOptions['logger'];
 };
@@ -81,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port,
     host: options.host ?? '127.0.0.1',
     webhooks: options.webhooks,
+    signals: options.signals,
     logger: options.logger,
     mount: (app) => {
       app.post('/__test/interaction/:uid', express.urlencoded({ extended: false }), async (req, res, next) => {

@@ -1,0 +1,105 @@
+import type { Knex } from 'knex';
+import { claimPushSets, purgeSets, recordPushAttempt, type ClaimedSet, type PushOutcome } from '../db/ssf-outbox.ts';
+import type { Logger } from '../http/logger.ts';
+import type { Store } from '../store/index.ts';
+import { DEFAULT_RETRY, isExhausted, isRetryableStatus, retryDelayMs, type RetryPolicy } from '../webhooks/retry.ts';
+import { sendDelivery } from '../webhooks/send.ts';
+import { signSet, type SetContext } from './set.ts';
+import { onWake } from './wake.ts';
+
+/**
+ * Push delivery (RFC 8935) from the outbox: the webhook worker's pattern
+ * and its retry policy and sender (redirects never followed, bounded time).
+ * Wakes at once on `ssf:events` (an event enqueued on any replica) and
+ * otherwise every `pollMs`, for retries that came due.
+ */
+
+export type SignalsWorkerOptions = { pollMs: number; batchSize: number; timeoutMs: number; retry: RetryPolicy; retentionDays: number };
+
+export const DEFAULT_SIGNALS_WORKER: SignalsWorkerOptions = { pollMs: 1_000, batchSize: 20, timeoutMs: 10_000, retry: DEFAULT_RETRY, retentionDays: 30 };
+
+export type SignalsWorkerDeps = SetContext & { knex: Knex; store: Store; logger: Logger };
+
+async function push(deps: SignalsWorkerDeps, options: SignalsWorkerOptions, set: ClaimedSet): Promise<PushOutcome> {
+  const headers: Record<string, string> = { 'content-type': 'application/secevent+jwt', accept: 'application/json', 'user-agent': 'Latchkey-Signals/1' };
+  if (set.authorization_header) headers.authorization = deps.keyring.decrypt('ssf-authorization', set.authorization_header);
+  const result = await sendDelivery({ url: set.endpoint_url, body: await signSet(deps, set), headers, timeoutMs: options.timeoutMs });
+  if (result.ok) return { kind: 'delivered', status: result.status! };
+  const error = result.error ?? 'failed';
+  // RFC 8935 §2.3: a 400 says the receiver refused this SET; sending it again would not change that.
+  if (result.status !== null && !isRetryableStatus(result.status)) return { kind: 'failed', status: result.status, error };
+  const delayMs = retryDelayMs(options.retry, set.attempts, result.retryAfterSeconds);
+  if (isExhausted(options.retry, set.attempts, new Date(set.occurred_at), delayMs)) return { kind: 'failed', status: result.status, error: `${error} (gave up after ${set.attempts} attempts)` };
+  return { kind: 'retry', status: result.status, error, delayMs };
+}
+
+export async function startSignalsWorker(deps: SignalsWorkerDeps, overrides: Partial<SignalsWorkerOptions> = {}): Promise<{ stop: () => Promise<void> }> {
+  const options: SignalsWorkerOptions = { ...DEFAULT_SIGNALS_WORKER, ...overrides, retry: { ...DEFAULT_RETRY, ...overrides.retry } };
+  const leaseMs = options.timeoutMs + 5_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let lastPurge = 0;
+
+  const runBatch = async (): Promise<number> => {
+    const claimed = await claimPushSets(deps.knex, { limit: options.batchSize, leaseMs });
+    await Promise.all(
+      claimed.map(async (set) => {
+        let outcome: PushOutcome;
+        try {
+          outcome = await push(deps, options, set);
+        } catch (err) {
+          deps.logger.error({ err, jti: set.jti }, 'security event could not be prepared');
+          outcome = { kind: 'retry', status: null, error: 'could not sign the event', delayMs: retryDelayMs(options.retry, set.attempts) };
+        }
+        await recordPushAttempt(deps.knex, set, outcome);
+        if (outcome.kind !== 'delivered') deps.logger.warn({ stream: set.stream_id, jti: set.jti, outcome: outcome.kind, error: outcome.error }, 'security event push failed');
+      }),
+    );
+    return claimed.length;
+  };
+
+  const tick = async () => {
+    try {
+      while (!stopped && (await runBatch()) === options.batchSize);
+      if (Date.now() - lastPurge > 60 * 60_000) {
+        lastPurge = Date.now();
+        await purgeSets(deps.knex, options.retentionDays);
+      }
+    } catch (err) {
+      if (!stopped) deps.logger.error({ err }, 'security event worker pass failed');
+    }
+  };
+
+  // One pass at a time; a wake-up during a pass runs another right after it.
+  const run = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = tick().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        run();
+      } else schedule();
+    });
+  };
+  const schedule = () => {
+    if (!stopped) timer = setTimeout(run, options.pollMs);
+  };
+  const unsubscribe = await onWake(deps.store, () => run());
+  schedule();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await unsubscribe().catch(() => {});
+      await running;
+    },
+  };
+}
