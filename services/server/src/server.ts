@@ -26,6 +26,7 @@ import { countRefusals, createMetrics, observeBackends, observeProvider, startMe
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
 import { startTracing } from './tracing/index.ts';
+import { startBackchannelWorker, type BackchannelWorkerOptions } from './backchannel/worker.ts';
 import { configureOutbound } from './http/outbound.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 import { SetSigner } from './signals/signer.ts';
@@ -44,6 +45,8 @@ export type ServerOptions = {
   host?: string;
   /** Webhook delivery worker settings (tests shorten the intervals). */
   webhooks?: Partial<WebhookWorkerOptions>;
+  /** Back-channel logout delivery worker settings (tests shorten the intervals). */
+  backchannel?: Partial<BackchannelWorkerOptions>;
   /** Shared Signals push worker settings (tests shorten the intervals). */
   signals?: Partial<SignalsWorkerOptions>;
 } & AppOptions;
@@ -152,6 +155,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(stopPurge);
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
+    const backchannelWorker = startBackchannelWorker({ knex: db.knex, provider: () => providers.current, logger }, options.backchannel);
+    cleanup.push(() => backchannelWorker.stop());
     // Security events enqueued in this process wake push workers and long polls on every replica.
     cleanup.push(registerWakeStore(store));
     const signalsWorker = await startSignalsWorker(

@@ -13,7 +13,7 @@ describe("oidc-provider's own outbound requests (jwks_uri)", () => {
   let jwksHost: Server;
   let jwksUri: string;
   let hits = 0;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');

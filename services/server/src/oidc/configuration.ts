@@ -167,6 +167,8 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, ...logoutPages(config.brand) },
+      // backchannel_logout_uri in client metadata and discovery; delivery is ours, through an outbox (src/backchannel/).
+      backchannelLogout: { enabled: true },
       dPoP: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       resourceIndicators: {

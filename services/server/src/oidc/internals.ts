@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import Provider, { errors } from 'oidc-provider';
 import type { Keyring } from '../crypto/keyring.ts';
+import { enqueueClientLogout } from '../db/backchannel-logouts.ts';
 import { claimReplay } from '../db/oidc-models.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
@@ -90,6 +91,8 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
     const now = Math.floor(Date.now() / 1000);
     return claimReplay(deps.knex, id, { iat: now, exp, jti: id, iss, kind: 'ReplayDetection' }, Math.max(exp - now, 1));
   };
+
+  enqueueProviderBackchannelLogouts(provider, (input) => enqueueClientLogout(deps.knex, input));
 }
 
 /**
@@ -209,4 +212,39 @@ export function answerSelfContainedIntrospection(provider: Provider, answer: (cl
     c.status = 200;
     c.body = ours;
   });
+}
+
+/**
+ * Back-channel logout goes through our outbox (src/backchannel/) instead of
+ * oidc-provider's single best-effort POST: at RP-initiated logout the
+ * provider names each client to notify; we record it (the POST is the
+ * worker's, with retries). Sessions ended any other way are enqueued where
+ * they end (sessions/revoke.ts).
+ */
+export function enqueueProviderBackchannelLogouts(provider: Provider, enqueue: (input: { clientId: string; accountId: string; sid: string | undefined }) => Promise<void>): void {
+  type ClientSelf = { clientId: string };
+  const clientPrototype = (provider.Client as unknown as { prototype: { backchannelLogout: (this: ClientSelf, sub: string, sid: string) => Promise<void> } }).prototype;
+  clientPrototype.backchannelLogout = async function backchannelLogout(sub: string, sid: string) {
+    await enqueue({ clientId: this.clientId, accountId: sub, sid });
+  };
+}
+
+/**
+ * A logout token (OpenID Back-Channel Logout 1.0 §2.4) built by
+ * oidc-provider's own ID token code, so `sub` (pairwise included), `aud`,
+ * `iss` and the signing algorithm are those of the client's ID tokens:
+ * `typ: logout+jwt`, two minutes' lifetime, the back-channel logout event.
+ * Undefined when the client no longer exists.
+ */
+export async function issueLogoutToken(provider: Provider, input: { clientId: string; accountId: string; sid: string | null; jti: string }): Promise<string | undefined> {
+  const client = await provider.Client.find(input.clientId);
+  if (!client) return undefined;
+  type Token = { mask: unknown; set: (key: string, value: unknown) => void; issue: (options: { use: string }) => Promise<string> };
+  const IdToken = provider.IdToken as unknown as new (claims: object, options: { client: unknown; ctx: undefined }) => Token;
+  const token = new IdToken({ sub: input.accountId }, { client, ctx: undefined });
+  token.mask = { sub: null };
+  token.set('events', { 'http://schemas.openid.net/event/backchannel-logout': {} });
+  token.set('jti', input.jti);
+  if (input.sid) token.set('sid', input.sid);
+  return token.issue({ use: 'logout' });
 }

@@ -43,6 +43,7 @@ export type TestServerOptions = {
   host?: string;
   /** Webhook worker settings (short intervals for delivery tests). */
   webhooks?: ServerOptions['webhooks'];
+  backchannel?: ServerOptions['backchannel'];
   /** Shared Signals push worker settings. */
   signals?: ServerOptions['signals'];
   /** Log here instead of nowhere (tests that check what is, and is not, logged). */
@@ -83,6 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port,
     host: options.host ?? '127.0.0.1',
     webhooks: options.webhooks,
+    backchannel: options.backchannel,
     signals: options.signals,
     logger: options.logger,
     mount: (app) => {
