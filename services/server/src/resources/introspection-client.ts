@@ -11,6 +11,10 @@ import { createResource, type FieldNames, type NewResourceInput, type ResourceAc
  * with no grant types and no redirect URIs, so it can obtain no token and
  * start no flow. It can introspect tokens whose audience is its resource and
  * personal API tokens carrying the resource's scopes (oidc/introspection.ts).
+ * With `signals`, it may also use client credentials for the `ssf` scope
+ * alone: the API then receives its Shared Signals as this client, and its
+ * stream's audience is the API (src/signals/streams.ts), so session ids in
+ * events match the `sid` of the API's tokens.
  * The secret is shown once (POST /api/v1/admin/clients/{id}/secret replaces
  * it); the client goes when its resource is deleted, and the clients service
  * refuses to delete it or give it grants or redirect URIs (clients/manage.ts).
@@ -23,6 +27,7 @@ export async function issueIntrospectionClient(
   keyring: Keyring,
   resource: { id: string; identifier: string },
   actor: ResourceActor,
+  options: { signals?: boolean } = {},
 ): Promise<IntrospectionCredentials> {
   const id = randomBytes(16).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
@@ -34,9 +39,9 @@ export async function issueIntrospectionClient(
     secret_hash: keyring.hash('client-secret', secret),
     redirect_uris: [],
     post_logout_redirect_uris: [],
-    grant_types: [],
+    grant_types: options.signals ? ['client_credentials'] : [],
     response_types: [],
-    scope: '',
+    scope: options.signals ? 'ssf' : '',
     token_endpoint_auth_method: 'client_secret_basic',
     first_party: false,
     metadata: {},
@@ -48,7 +53,7 @@ export async function issueIntrospectionClient(
     type: 'client.created',
     subject: { type: 'client', id },
     clientId: id,
-    data: { name, introspects_resource: resource.identifier },
+    data: { name, introspects_resource: resource.identifier, ...(options.signals ? { signals: true } : {}) },
   });
   return { introspection_client_id: id, introspection_client_secret: secret };
 }
@@ -57,11 +62,11 @@ export async function issueIntrospectionClient(
 export async function createResourceWithCredentials(
   deps: ResourceDeps & { keyring: Keyring },
   input: NewResourceInput,
-  options: { actor: ResourceActor; fieldNames?: FieldNames },
+  options: { actor: ResourceActor; fieldNames?: FieldNames; signals?: boolean },
 ): Promise<VersionedResource & { credentials: IntrospectionCredentials }> {
   return deps.knex.transaction(async (trx) => {
     const created = await createResource({ knex: trx, issuer: deps.issuer }, input, options);
-    const credentials = await issueIntrospectionClient(trx, deps.keyring, created.resource, options.actor);
+    const credentials = await issueIntrospectionClient(trx, deps.keyring, created.resource, options.actor, { signals: options.signals });
     return { ...created, credentials };
   });
 }

@@ -17,7 +17,8 @@ export const resources: CommandModule = (program, ctx) => {
     .option('--name <name>', 'display name')
     .option('--token-ttl <seconds>', `access-token lifetime (${MIN_TOKEN_TTL} to ${MAX_RESOURCE_TOKEN_TTL})`, '3600')
     .option('--signing-alg <alg>', `JWS algorithm (${SIGNING_ALGS.join(' or ')})`, 'RS256')
-    .action(async (options: { identifier: string; scope: string; name?: string; tokenTtl: string; signingAlg: string }) => {
+    .option('--signals', 'the introspection credentials may also receive this API\'s Shared Signals (client credentials, scope ssf only)')
+    .action(async (options: { identifier: string; scope: string; name?: string; tokenTtl: string; signingAlg: string; signals?: boolean }) => {
       const { resource: row, credentials } = await createResourceWithCredentials(
         { knex: (await ctx.db()).knex, issuer: ctx.config().issuer, keyring: await ctx.keyring() },
         {
@@ -28,7 +29,7 @@ export const resources: CommandModule = (program, ctx) => {
           token_ttl: Number(options.tokenTtl),
           signing_alg: options.signingAlg,
         },
-        { actor: { actorType: 'operator', actorId: 'cli' }, fieldNames: FLAGS },
+        { actor: { actorType: 'operator', actorId: 'cli' }, fieldNames: FLAGS, signals: options.signals === true },
       );
       ctx.print(
         { id: row.id, identifier: row.identifier, scopes: row.scopes, token_ttl: row.token_ttl, signing_alg: row.signing_alg, ...credentials },
