@@ -85,7 +85,8 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
     const base = { realm, resource_metadata: metadataUrl };
     if (!error) {
       // No credentials at all: a bare challenge (RFC 6750 §3.1), offering DPoP too when tokens are verified here.
-      const challenges = [challenge('Bearer', base)];
+      // The scopes this route needs go with it: MCP clients (2025-11-25) ask for exactly those at sign-in.
+      const challenges = [challenge('Bearer', { ...base, scope: scopes.length ? scopes.join(' ') : undefined })];
       if (mode === 'jwt') challenges.push(challenge('DPoP', { realm, algs: DPOP_ALGS }));
       res.status(401).set('www-authenticate', challenges.join(', ')).json({ error: 'invalid_token', error_description: 'an access token is required' });
       return;
