@@ -1,8 +1,9 @@
 /**
  * Registers what the examples need on a Latchkey, with the operator CLI, and
- * writes their settings: examples/api/.env and examples/spa/.env.local.
+ * writes their settings: examples/api/.env, examples/spa/.env.local and
+ * examples/mcp/.env.
  *
- *   node examples/setup.mts [--issuer URL] [--spa-origin URL] [--api-url URL]
+ *   node examples/setup.mts [--issuer URL] [--spa-origin URL] [--api-url URL] [--mcp-url URL]
  *
  * The CLI reaches the database as `./latchkey` does (DATABASE_URL and
  * LATCHKEY_SECRETS from the environment, or the embedded server's data dir).
@@ -24,12 +25,16 @@ const { values } = parseArgs({
     'api-url': { type: 'string', default: 'http://localhost:4000' },
     'api-env': { type: 'string', default: path.join(examples, 'api/.env') },
     'spa-env': { type: 'string', default: path.join(examples, 'spa/.env.local') },
+    'mcp-url': { type: 'string', default: 'http://localhost:4100' },
+    'mcp-env': { type: 'string', default: path.join(examples, 'mcp/.env') },
   },
 });
 const issuer = values.issuer.replace(/\/+$/, '');
 const spaOrigin = new URL(values['spa-origin']).origin;
 const apiUrl = new URL(values['api-url']).origin;
 const scopes = 'read:things';
+// The MCP server's resource is its endpoint URL (MCP names the server by it).
+const mcpResource = `${new URL(values['mcp-url']).origin}/mcp`;
 
 /** One CLI command with --json: its one JSON object, or the CLI's own error message. */
 function latchkey(...args: string[]): Record<string, unknown> {
@@ -51,6 +56,9 @@ const spa = latchkey(
   '--scope', `openid profile email offline_access ${scopes}`,
 );
 
+// The MCP server: its introspection credentials also receive its Shared Signals (--signals: client credentials, scope ssf).
+const mcp = latchkey('resources', 'create', '--identifier', mcpResource, '--name', 'Latchkey example MCP server', '--scope', 'notes:read', '--signals');
+
 const lines = (settings: Record<string, unknown>) => `${Object.entries(settings).map(([name, value]) => `${name}=${String(value)}`).join('\n')}\n`;
 writeFileSync(
   values['api-env'],
@@ -65,4 +73,18 @@ writeFileSync(
   { mode: 0o600 },
 );
 writeFileSync(values['spa-env'], lines({ VITE_LATCHKEY_ISSUER: issuer, VITE_CLIENT_ID: spa.client_id, VITE_API_URL: apiUrl, VITE_API_RESOURCE: apiUrl }));
-console.log(`Registered the API ${apiUrl} and the SPA client ${String(spa.client_id)}; wrote ${values['api-env']} and ${values['spa-env']}.`);
+writeFileSync(
+  values['mcp-env'],
+  lines({
+    LATCHKEY_ISSUER: issuer,
+    MCP_RESOURCE: mcpResource,
+    INTROSPECTION_CLIENT_ID: mcp.introspection_client_id,
+    INTROSPECTION_CLIENT_SECRET: mcp.introspection_client_secret,
+    PORT: new URL(mcpResource).port || '80',
+  }),
+  { mode: 0o600 },
+);
+console.log(
+  `Registered the API ${apiUrl}, the SPA client ${String(spa.client_id)} and the MCP server ${mcpResource}; ` +
+    `wrote ${values['api-env']}, ${values['spa-env']} and ${values['mcp-env']}.`,
+);
