@@ -83,9 +83,6 @@ const secretList = z
     message: 'must be one or more comma-separated secrets of at least 32 characters each (newest first)',
   });
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 // LATCHKEY_CIMD_HOSTS: `tools.example.org` (that host) or `*.example.com` (any host below it, not itself).
 const HOST_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 const HOST_PATTERN = new RegExp(`^(\\*\\.${HOST_LABEL}(\\.${HOST_LABEL})+|${HOST_LABEL}(\\.${HOST_LABEL})*)$`);
@@ -97,6 +94,9 @@ const hostPatterns = z
     message: 'must be comma-separated host names or *.domain patterns (e.g. *.example.com,tools.example.org; * needs a domain of two or more labels)',
   });
 
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     // Unset: http://localhost:$PORT, so changing PORT alone keeps the issuer right.
     LATCHKEY_ISSUER: optional(
       url(['http:', 'https:'], 'http(s)').refine((value) => {
@@ -137,15 +137,15 @@ const hostPatterns = z
     LATCHKEY_RATE_LIMITS: rateLimits.default(''),
     LATCHKEY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LATCHKEY_REGISTRATION_TOKEN: optional(z.string().min(32, 'must be at least 32 characters')),
-    LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
-    LATCHKEY_PRODUCT_NAME: z.string().trim().min(1).max(60).default('Latchkey'),
-    LATCHKEY_LOGO_URL: optional(
     // Client ID Metadata Documents (oidc/client-id-metadata.ts) and who may register clients (oidc/registration-policy.ts).
     LATCHKEY_CIMD: z.enum(['off', 'allowlist', 'any'], { errorMap: () => ({ message: "must be 'off', 'allowlist' or 'any'" }) }).default('off'),
     LATCHKEY_CIMD_HOSTS: hostPatterns.default(''),
     LATCHKEY_REGISTRATION: optional(
       z.enum(['off', 'initial-access-token', 'open-public'], { errorMap: () => ({ message: "must be 'off', 'initial-access-token' or 'open-public'" }) }),
     ),
+    LATCHKEY_KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(60).default(30),
+    LATCHKEY_PRODUCT_NAME: z.string().trim().min(1).max(60).default('Latchkey'),
+    LATCHKEY_LOGO_URL: optional(
       z.string().trim().refine((value) => value.startsWith('/') || /^https:\/\//.test(value), 'must be an https:// URL or a path starting with /'),
     ),
     LATCHKEY_BRAND_COLOR: z
@@ -175,9 +175,6 @@ const hostPatterns = z
     if (env.SMS_FROM && !env.SMS_URL) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_FROM'], message: 'needs SMS_URL (the SMS API to send through)' });
     }
-    if (env.NODE_ENV !== 'production') return;
-    if (env.SMS_URL && !env.SMS_URL.startsWith('https://')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_URL'], message: 'must be an https:// URL when NODE_ENV=production (it carries the API credentials)' });
     if (env.LATCHKEY_CIMD === 'allowlist' && !env.LATCHKEY_CIMD_HOSTS.length) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_CIMD_HOSTS'], message: 'is required when LATCHKEY_CIMD=allowlist (the hosts whose client ID metadata documents are accepted)' });
     }
@@ -190,6 +187,9 @@ const hostPatterns = z
     if (env.LATCHKEY_REGISTRATION === 'off' && env.LATCHKEY_REGISTRATION_TOKEN) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_REGISTRATION_TOKEN'], message: 'is set but LATCHKEY_REGISTRATION=off (unset one of them)' });
     }
+    if (env.NODE_ENV !== 'production') return;
+    if (env.SMS_URL && !env.SMS_URL.startsWith('https://')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SMS_URL'], message: 'must be an https:// URL when NODE_ENV=production (it carries the API credentials)' });
     }
     if (!env.LATCHKEY_SECRETS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['LATCHKEY_SECRETS'], message: 'is required when NODE_ENV=production' });
@@ -221,9 +221,6 @@ export type Config = Readonly<{
   rateLimits: Readonly<PolicyOverrides>;
   logLevel: string;
   registrationToken: string | undefined;
-  keyRefreshSeconds: number;
-  brand: Readonly<{ productName: string; logoUrl: string | undefined; color: string }>;
-  mailFrom: string;
   /**
    * Dynamic registration (RFC 7591): off, only with the initial access token, or open to public
    * clients (PKCE, no secret) with the token still needed for anything else.
@@ -231,6 +228,9 @@ export type Config = Readonly<{
   registration: 'off' | 'initial-access-token' | 'open-public';
   /** Client ID Metadata Documents: which https client_id URLs are fetched (host patterns for 'allowlist'). */
   cimd: Readonly<{ policy: 'off' | 'allowlist' | 'any'; hosts: readonly string[] }>;
+  keyRefreshSeconds: number;
+  brand: Readonly<{ productName: string; logoUrl: string | undefined; color: string }>;
+  mailFrom: string;
   /** Postgres pool size and the waits that bound a slow or absent database. */
   db: Readonly<{ poolMax: number; acquireTimeoutSeconds: number; statementTimeoutSeconds: number }>;
   /** After SIGTERM: seconds /readyz answers 503 while requests still run, before the listener closes. */
@@ -289,12 +289,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: Object.freeze(env.LATCHKEY_RATE_LIMITS),
     logLevel: env.LATCHKEY_LOG_LEVEL,
     registrationToken: env.LATCHKEY_REGISTRATION_TOKEN,
-    keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
-    brand: Object.freeze({ productName: env.LATCHKEY_PRODUCT_NAME, logoUrl: env.LATCHKEY_LOGO_URL, color: env.LATCHKEY_BRAND_COLOR.toLowerCase() }),
-    mailFrom: env.MAIL_FROM,
     // Unset: the token alone turns registration on, as before LATCHKEY_REGISTRATION existed.
     registration: env.LATCHKEY_REGISTRATION ?? (env.LATCHKEY_REGISTRATION_TOKEN ? 'initial-access-token' : 'off'),
     cimd: Object.freeze({ policy: env.LATCHKEY_CIMD, hosts: Object.freeze(env.LATCHKEY_CIMD_HOSTS) }),
+    keyRefreshSeconds: env.LATCHKEY_KEY_REFRESH_SECONDS,
+    brand: Object.freeze({ productName: env.LATCHKEY_PRODUCT_NAME, logoUrl: env.LATCHKEY_LOGO_URL, color: env.LATCHKEY_BRAND_COLOR.toLowerCase() }),
+    mailFrom: env.MAIL_FROM,
     db: Object.freeze({
       poolMax: env.LATCHKEY_DB_POOL_MAX,
       acquireTimeoutSeconds: env.LATCHKEY_DB_ACQUIRE_TIMEOUT_SECONDS,

@@ -87,8 +87,8 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       // Runs for every client, stored or being registered. Registration gets
       // the same redirect URI rules as the CLI and can never claim first-party
       // or API scopes (operators grant those).
-      validator: (ctx, key, value, metadata) => {
       // A client ID metadata document is a registration nobody reviewed: the same rules apply to it.
+      validator: (ctx, key, value, metadata) => {
         const fromDocument = metadataDocumentHost(String(metadata.client_id ?? '')) !== undefined;
         if (!fromDocument && !ctx?.oidc?.route?.startsWith('registration') && ctx?.oidc?.route !== 'client_update') return;
         if (key === 'api_scopes') {
@@ -101,11 +101,11 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
         const uris = [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])];
         const [problem] = checkRedirectUris(uris, { isPublic });
         if (problem) throw new errors.InvalidClientMetadata(`redirect URI ${problem.uri} ${problem.reason}`);
-      },
         if (config.registration === 'open-public' && ctx?.oidc?.route === 'registration' && !presentsInitialAccessToken(ctx, config.registrationToken)) {
           const refused = openRegistrationProblem(metadata as Record<string, unknown>);
           if (refused) throw new errors.InvalidClientMetadata(refused);
         }
+      },
     },
     enabledJWA: {
       idTokenSigningAlgValues: [...SIGNING_ALGS],
@@ -119,9 +119,9 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
     pkce: { required: () => true },
     // Its requests to client-supplied URLs follow our outbound rule (outbound-fetch.ts).
     fetch: providerFetch,
-    rotateRefreshToken: true,
     // Outbound fetches the provider makes for clients: documents are small (client-id-metadata.ts), key sets bounded.
     fetchResponseBodyLimits: { 'client_id metadata document': CIMD_MAX_BYTES, jwks_uri: 64 * 1024, sector_identifier_uri: 64 * 1024 },
+    rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // `offline_access` without prompt=consent for clients registered for it (offline-access.ts). Declaring
@@ -180,7 +180,7 @@ export function buildConfiguration({ config, knex, keyring, adapter, jwks, limit
       },
       // LATCHKEY_REGISTRATION (registration-policy.ts) and LATCHKEY_CIMD (client-id-metadata.ts).
       ...registrationFeatures(config),
-      clientIdMetadataDocument: clientIdMetadataDocumentFeature(config.cimd),
+      clientIdMetadataDocument: clientIdMetadataDocumentFeature(config.cimd, knex),
     },
   };
 }

@@ -10,6 +10,7 @@ import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from '
 import { createSelfContainedIntrospection } from './introspection.ts';
 import { MetadataResponses, metadataRouteOf, type MetadataRoute } from './metadata-responses.ts';
 import { limitOpenRegistration } from './registration-policy.ts';
+import { logDocumentRefusals } from './client-id-metadata.ts';
 
 export type ProviderDeps = Omit<ConfigurationDeps, 'jwks'> & {
   logger: Logger;
@@ -26,8 +27,9 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   bindToIssuer(provider);
   answerSelfContainedIntrospection(provider, createSelfContainedIntrospection({ knex: deps.knex, keyring: deps.keyring, issuer: deps.config.issuer, jwks }));
   provider.use(cacheMetadata);
-  deps.observe?.(provider);
+  if (deps.config.cimd.policy !== 'off') logDocumentRefusals(provider, deps.logger);
   if (deps.config.registration === 'open-public') provider.use(limitOpenRegistration(deps.limiter, deps.config.registrationToken));
+  deps.observe?.(provider);
   provider.on('server_error', (ctx, error) => {
     deps.logger.error({ err: error }, 'oidc server error');
     // A database that is down or too slow is a retryable 503, not a broken server.
