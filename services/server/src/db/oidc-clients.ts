@@ -60,8 +60,34 @@ export async function findClientMetadata(knex: Knex, id: string): Promise<Client
       'metadata',
     )
     .where({ id })
+    // A metadata-document client's row only anchors its grants and tokens: it is always read from its document.
+    .whereRaw(`not (metadata @> '{"client_id_metadata_document": true}')`)
     .first();
   return row ? clientRowToMetadata(row) : undefined;
+}
+
+/**
+ * Records a client ID metadata document client (id = its URL) so its grants and tokens have
+ * the client row they reference, die with it (on delete cascade), and operators see it in
+ * `clients list`. Written once; the document stays the source of its metadata.
+ */
+export async function recordDocumentClient(knex: Knex, client: { id: string; redirectUris: string[]; grantTypes: string[]; responseTypes: string[]; authMethod: string }): Promise<void> {
+  await knex<ClientRow>('clients')
+    .insert({
+      id: client.id,
+      name: client.id,
+      secret_hash: null,
+      redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: [],
+      grant_types: client.grantTypes,
+      response_types: client.responseTypes,
+      token_endpoint_auth_method: client.authMethod,
+      scope: '',
+      first_party: false,
+      metadata: { client_id_metadata_document: true },
+    })
+    .onConflict()
+    .ignore();
 }
 
 const strings = (value: unknown, fallback: string[]): string[] =>

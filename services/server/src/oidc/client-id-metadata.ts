@@ -1,5 +1,9 @@
-import type { Configuration } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/env.ts';
+import type { Knex } from 'knex';
+import { recordDocumentClient } from '../db/oidc-clients.ts';
+import type { Logger } from '../http/logger.ts';
 
 /**
  * OAuth Client ID Metadata Documents: an https URL used as client_id is
@@ -44,13 +48,50 @@ export function cimdAllows(cimd: Config['cimd'], clientId: string): boolean {
 
 type Features = NonNullable<Configuration['features']>;
 
-export function clientIdMetadataDocumentFeature(cimd: Config['cimd']): Features['clientIdMetadataDocument'] {
+type DocumentClient = { clientId: string; redirectUris?: string[]; grantTypes?: string[]; responseTypes?: string[]; clientAuthMethod?: string };
+
+export function clientIdMetadataDocumentFeature(cimd: Config['cimd'], knex: Knex): Features['clientIdMetadataDocument'] {
   if (cimd.policy === 'off') return { enabled: false };
+  // Ids this process has already written a row for (one insert per client, not per request).
+  const recorded = new Set<string>();
   return {
     enabled: true,
     // The draft oidc-provider implements; an upgrade that moves to a newer draft fails at boot until checked.
     ack: 'draft-02',
     allowFetch: async (_ctx, clientId) => cimdAllows(cimd, clientId),
     cacheDuration: { ...CIMD_CACHE_SECONDS },
+    // Runs on every use, cached or fetched: the first one records the client's row (db/oidc-clients.ts).
+    allowClient: async (_ctx, resolved) => {
+      const client = resolved as unknown as DocumentClient;
+      if (recorded.has(client.clientId)) return true;
+      await recordDocumentClient(knex, {
+        id: client.clientId,
+        redirectUris: client.redirectUris ?? [],
+        grantTypes: client.grantTypes ?? [],
+        responseTypes: client.responseTypes ?? [],
+        authMethod: client.clientAuthMethod ?? 'none',
+      });
+      if (recorded.size > 10_000) recorded.clear();
+      recorded.add(client.clientId);
+      return true;
+    },
   } as Features['clientIdMetadataDocument'];
+}
+
+type ProviderError = { error?: string; error_description?: string; error_detail?: string };
+
+/**
+ * The client sees only invalid_client ("fetch failed"); the operator's log
+ * says why (a private address, too large, too slow, a client_id mismatch),
+ * which may name our network and so stays out of the response.
+ */
+export function logDocumentRefusals(provider: Provider, logger: Logger): void {
+  const log = (ctx: KoaContextWithOIDC, error: ProviderError) => {
+    const clientId = ctx.oidc?.params?.client_id;
+    if (typeof clientId !== 'string' || !metadataDocumentHost(clientId) || !/^invalid_client/.test(error.error ?? '')) return;
+    logger.warn({ client_id: clientId, error: error.error, reason: error.error_description, detail: error.error_detail }, 'client ID metadata document refused');
+  };
+  provider.on('authorization.error', log);
+  provider.on('pushed_authorization_request.error', log);
+  provider.on('grant.error', log);
 }
