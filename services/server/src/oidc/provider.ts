@@ -8,6 +8,7 @@ import type { Store } from '../store/index.ts';
 import { buildConfiguration, type ConfigurationDeps } from './configuration.ts';
 import { answerSelfContainedIntrospection, applyInternals, bindToIssuer } from './internals.ts';
 import { createSelfContainedIntrospection } from './introspection.ts';
+import { auditLogouts } from '../sessions/logout-event.ts';
 import { MetadataResponses, metadataRouteOf, type MetadataRoute } from './metadata-responses.ts';
 import { limitOpenRegistration } from './registration-policy.ts';
 import { logDocumentRefusals } from './client-id-metadata.ts';
@@ -30,6 +31,7 @@ export function createProvider(deps: ProviderDeps, jwks: JWKS): Provider {
   if (deps.config.cimd.policy !== 'off') logDocumentRefusals(provider, deps.logger);
   if (deps.config.registration === 'open-public') provider.use(limitOpenRegistration(deps.limiter, deps.config.registrationToken));
   deps.observe?.(provider);
+  auditLogouts(provider, { knex: deps.knex, logger: deps.logger });
   provider.on('server_error', (ctx, error) => {
     deps.logger.error({ err: error }, 'oidc server error');
     // A database that is down or too slow is a retryable 503, not a broken server.
