@@ -7,6 +7,7 @@ import { grants } from './commands/grants.ts';
 import { invitations } from './commands/invitations.ts';
 import { resources } from './commands/resources.ts';
 import { sessions } from './commands/sessions.ts';
+import { ssf } from './commands/ssf.ts';
 import { start } from './commands/start.ts';
 import { users } from './commands/users.ts';
 import { CliError, createCliContext, type CommandModule } from './context.ts';
@@ -14,7 +15,7 @@ import { registerKeysCommands } from './commands/keys.ts';
 import { registerMigrateCommands } from './commands/migrate.ts';
 
 // Each command lives in its own module under ./commands and registers itself here.
-const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions, grants];
+const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions, grants, ssf];
 
 const program = new Command('latchkey')
   .description('Latchkey identity provider: server and operator commands')
