@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The example as shipped, and the SDK it is built on (the same module instance it imports).
-import { createApp } from '../../../../examples/mcp/src/app.ts';
 import { createAdminClient, type AdminClient } from '../../../../packages/node/src/index.ts';
 import { hashPassword } from '../../src/password/hash.ts';
 import { createResourceWithCredentials } from '../../src/resources/introspection-client.ts';
@@ -12,6 +14,8 @@ import { authorize, CookieJar } from '../support/browser.ts';
 import { hasChromium, launchChromium, noChromiumReason } from '../support/chromium.ts';
 import { freePort, type TestServer } from '../support/server.ts';
 import { signInWithPassword } from './fixture.ts';
+
+const examplesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples');
 
 /**
  * examples/mcp against a real Latchkey, with @latchkey/node receiving Shared
@@ -29,9 +33,10 @@ describe.skipIf(!hasChromium)(`examples/mcp with Shared Signals${hasChromium ? '
   let port: number;
   let resource: string;
   let credentials: { introspection_client_id: string; introspection_client_secret: string };
+  let dir: string;
 
   beforeAll(async () => {
-    [latchkey, browser] = await Promise.all([startApiTestServer(), launchChromium()]);
+    [latchkey, browser, dir] = await Promise.all([startApiTestServer(), launchChromium(), mkdtemp(path.join(tmpdir(), 'latchkey-mcp-'))]);
     port = await freePort();
     resource = `http://127.0.0.1:${port}/mcp`;
     // What `examples/setup.mts` does with `latchkey resources create --signals`.
@@ -48,22 +53,38 @@ describe.skipIf(!hasChromium)(`examples/mcp with Shared Signals${hasChromium ? '
   afterAll(async () => {
     await context?.close();
     await Promise.allSettled([browser?.close(), latchkey?.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The example MCP server in this process, receiving signals by `delivery`. */
+  /** `node examples/mcp/src/server.ts` as a developer runs it (settings as setup.mts writes them); ready once it receives signals. */
   async function startMcp(delivery: 'poll' | 'push') {
-    const { app, signals } = createApp({
-      issuer: latchkey.issuer, resource, clientId: credentials.introspection_client_id, clientSecret: credentials.introspection_client_secret, signals: delivery, port,
+    const envFile = path.join(dir, `mcp-${delivery}.env`);
+    const settings = {
+      LATCHKEY_ISSUER: latchkey.issuer, MCP_RESOURCE: resource, INTROSPECTION_CLIENT_ID: credentials.introspection_client_id,
+      INTROSPECTION_CLIENT_SECRET: credentials.introspection_client_secret, PORT: String(port), SIGNALS: delivery,
+    };
+    await writeFile(envFile, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', `--env-file=${envFile}`, path.join(examplesDir, 'mcp/src/server.ts')], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server: Server = app.listen(port, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    await signals!.start();
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('receiving Shared Signals')) {
+      if (child.exitCode !== null || output.includes('not received') || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`example MCP server did not start receiving: ${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return {
-      signals: signals!,
+      output: () => output,
       async close() {
-        await signals!.close();
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
       },
     };
   }
@@ -198,6 +219,8 @@ describe.skipIf(!hasChromium)(`examples/mcp with Shared Signals${hasChromium ? '
           expect(blocked.response.status, JSON.stringify(blocked.error)).toBe(200);
         }, [second, third]);
         console.log(`${delivery}: session revoke → first refusal ${sessionMs.toFixed(0)} ms; user block → all tokens refused ${blockMs.toFixed(0)} ms`);
+        expect(mcp.output()).toMatch(/signal session-revoked .*"kind":"session"/);
+        expect(mcp.output()).toMatch(/signal account-disabled .*"kind":"subject"/);
         expect(sessionMs).toBeLessThan(1000);
         expect(blockMs).toBeLessThan(1000);
       } finally {
