@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, updateClient } from '../src/clients/manage.ts';
 import { revokeSession } from '../src/sessions/revoke.ts';
 import { inputValue, isInteraction, PageClient, signInOnly } from './support/hosted-flow.ts';
 import { canUseRealServices, startTestServer, type TestServer } from './support/server.ts';
@@ -159,6 +160,21 @@ describe('OpenID Back-Channel Logout through the outbox', () => {
     expect(row).toMatchObject({ trust: 'client' });
     expect(row.last_error).toMatch(/not a public address/);
     expect(tokensFor(clientId)).toHaveLength(0);
+  });
+
+  it('an operator sets the URI (CLI and API path): operator-trusted, understood by the provider, removable', async () => {
+    const deps = { knex: server.db.knex, keyring: server.keyring };
+    const { client: created } = await createClient(deps, { name: `RP ${Date.now()}`, type: 'confidential', redirect_uris: ['https://rp.example/cb'], backchannel_logout_uri: receiver.url }, { actor: { actorType: 'operator' } });
+    const row = await server.db.knex('clients').where({ id: created.client_id }).first('metadata');
+    expect(row.metadata).toMatchObject({ backchannel_logout_uri: receiver.url, operator_backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true });
+    const known = await server.providers.current.Client.find(created.client_id);
+    expect(known?.backchannelLogoutUri).toBe(receiver.url);
+    expect(known?.metadata()).not.toHaveProperty('operator_backchannel_logout_uri');
+    await expect(createClient(deps, { name: `RP bad ${Date.now()}`, type: 'confidential', redirect_uris: ['https://rp.example/cb'], backchannel_logout_uri: 'ftp://x/' }, { actor: { actorType: 'operator' } })).rejects.toMatchObject({ status: 400 });
+    await updateClient(deps, created.client_id, { backchannel_logout_uri: null }, { actor: { actorType: 'operator' } });
+    const after = await server.db.knex('clients').where({ id: created.client_id }).first('metadata');
+    expect(after.metadata).not.toHaveProperty('backchannel_logout_uri');
+    expect(after.metadata).not.toHaveProperty('operator_backchannel_logout_uri');
   });
 
   it('discovery advertises back-channel logout with sessions', async () => {

@@ -75,7 +75,24 @@ export type ClientSettings = {
 /** A client with its version (for ETag / If-Match). */
 export type VersionedClient = { client: ClientView; version: string };
 
-export type NewClientInput = Partial<ClientSettings> & { name: string; type: 'confidential' | 'public' };
+export type NewClientInput = Partial<ClientSettings> & { name: string; type: 'confidential' | 'public' } & BackchannelSettings;
+
+/**
+ * OpenID Back-Channel Logout set by an operator: the URI is also kept as
+ * `operator_backchannel_logout_uri`, which marks it operator-trusted (it may
+ * be private; db/backchannel-logouts.ts). null removes it.
+ */
+export type BackchannelSettings = { backchannel_logout_uri?: string | null; backchannel_logout_session_required?: boolean };
+
+function backchannelMetadata(settings: BackchannelSettings, current: Record<string, unknown> = {}): Record<string, unknown> {
+  const { backchannel_logout_uri: _u, operator_backchannel_logout_uri: _o, backchannel_logout_session_required: _r, ...rest } = current;
+  const uri = settings.backchannel_logout_uri === undefined ? (current.backchannel_logout_uri as string | undefined) : settings.backchannel_logout_uri;
+  if (!uri) return rest;
+  const parsed = URL.parse(uri);
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hash || parsed.username) throw invalid('back-channel logout URI must be an absolute http(s) URL without a fragment or credentials');
+  const required = settings.backchannel_logout_session_required ?? (current.backchannel_logout_session_required as boolean | undefined) ?? true;
+  return { ...rest, backchannel_logout_uri: uri, operator_backchannel_logout_uri: uri, backchannel_logout_session_required: required };
+}
 
 /** How a caller names the fields in messages (the CLI names its flags). */
 export type FieldNames = Partial<Record<'name' | 'redirect_uris' | 'scope', string>>;
@@ -177,7 +194,7 @@ export async function createClient(
       ...columns,
       secret_hash: secret ? deps.keyring.hash('client-secret', secret) : null,
       token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
-      metadata: { application_type },
+      metadata: { application_type, ...backchannelMetadata(input) },
     });
     if (!inserted) return undefined;
     const data = { name: columns.name, type: input.type, grant_types: columns.grant_types, redirect_uris: columns.redirect_uris, first_party: columns.first_party };
@@ -228,7 +245,7 @@ export async function getClient(knex: Knex, id: string): Promise<VersionedClient
 export async function updateClient(
   deps: ClientDeps,
   id: string,
-  changes: Partial<ClientSettings>,
+  changes: Partial<ClientSettings> & BackchannelSettings,
   options: { actor: ClientActor; expected?: string; fieldNames?: FieldNames },
 ): Promise<VersionedClient> {
   return deps.knex.transaction(async (trx) => {
@@ -250,7 +267,7 @@ export async function updateClient(
     };
     const { application_type, ...columns } = settle(merged, current.secret_hash === null, options.fieldNames);
     if (columns.name !== current.name && (await trx('clients').where({ name: columns.name }).whereNot({ id }).first('id'))) throw taken(columns.name);
-    const row = await updateClientRow(trx, id, { ...columns, metadata: { ...current.metadata, application_type } });
+    const row = await updateClientRow(trx, id, { ...columns, metadata: { ...backchannelMetadata(changes, current.metadata), application_type } });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientSettings] !== undefined).sort();
     await recordActorEvent(trx, options.actor, { type: 'client.updated', subject: { type: 'client', id }, clientId: id, data: { changed } });
     announce(deps, trx, id);

@@ -24,6 +24,8 @@ type CreateOptions = {
   grantType?: string[];
   scope?: string;
   firstParty?: boolean;
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
 };
 
 export const clients: CommandModule = (program, ctx) => {
@@ -39,6 +41,8 @@ export const clients: CommandModule = (program, ctx) => {
     .option('--grant-type <grant>', `one of ${Object.keys(GRANT_TYPES).join(', ')} (repeatable; default authorization_code + refresh_token)`, collect)
     .option('--scope <scopes>', 'space-separated scopes the client may request', DEFAULT_SCOPE)
     .option('--first-party', 'a client of the operator\'s own: skips the consent page')
+    .option('--backchannel-logout-uri <uri>', 'OpenID Back-Channel Logout: where logout tokens are posted when a session ends (may be a private address)')
+    .option('--no-backchannel-logout-session-required', 'logout tokens (and ID tokens) carry no sid')
     .action(async (options: CreateOptions) => {
       const type = options.type;
       if (type !== 'confidential' && type !== 'public') throw new CliError('--type must be "confidential" or "public"');
@@ -54,6 +58,9 @@ export const clients: CommandModule = (program, ctx) => {
           grant_types: (options.grantType ?? ['authorization_code', 'refresh_token']).map(grantType),
           scope: (options.scope ?? DEFAULT_SCOPE).split(/\s+/).filter(Boolean),
           first_party: options.firstParty === true,
+          ...(options.backchannelLogoutUri
+            ? { backchannel_logout_uri: options.backchannelLogoutUri, backchannel_logout_session_required: options.backchannelLogoutSessionRequired !== false }
+            : {}),
         },
         { actor: OPERATOR, fieldNames: FLAGS },
       ));
