@@ -79,6 +79,11 @@ describe.skipIf(!realDatabaseUrl)('latchkey clients / resources / scopes', () =>
     expect(bad.stderr).toMatch(/--identifier must be an absolute URL/);
     const ttl = await cli('resources', 'create', '--identifier', 'https://api2.example.com', '--token-ttl', '999999');
     expect(ttl.stderr).toMatch(/--token-ttl/);
+    // --signals: the introspection client may get a token for the ssf scope (Shared Signals), and nothing else; without it, no grant at all.
+    const withSignals = JSON.parse((await cli('resources', 'create', '--identifier', 'https://signals.example.com', '--signals', '--json')).stdout) as { introspection_client_id: string };
+    expect(await db.knex('clients').where({ id: withSignals.introspection_client_id }).first('grant_types', 'scope')).toEqual({ grant_types: ['client_credentials'], scope: 'ssf' });
+    const plain = JSON.parse(api.stdout) as { introspection_client_id: string };
+    expect(await db.knex('clients').where({ id: plain.introspection_client_id }).first('grant_types', 'scope')).toEqual({ grant_types: [], scope: '' });
     const scope = await cli('scopes', 'create', 'read:things', '--description', 'Read your things', '--json');
     expect(JSON.parse(scope.stdout)).toEqual({ scope: 'read:things', description: 'Read your things' });
   });
