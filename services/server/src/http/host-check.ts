@@ -50,10 +50,21 @@ function namedHosts(req: Request, trusted: (address: string, hop: number) => boo
  */
 export function hostCheck(issuer: string): RequestHandler {
   const expected = new URL(issuer).hostname.replace(/\.$/, '');
+  // Nearly every request names the same Host: the last value seen and its name are kept (one
+  // entry, so whatever clients send cannot grow it), sparing a URL parse per request.
+  let lastValue: string | undefined;
+  let lastName: string | undefined;
+  const nameOf = (value: string) => {
+    if (value !== lastValue) {
+      lastName = hostNameOf(value);
+      lastValue = value;
+    }
+    return lastName;
+  };
   return (req, _res, next) => {
     const trusted = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
     for (const value of namedHosts(req, trusted)) {
-      const name = hostNameOf(value);
+      const name = nameOf(value);
       if (name === undefined) return next(new HttpError(400, 'invalid_request', 'malformed Host header'));
       if (name !== expected) return next(new HttpError(421, 'misdirected_request', `this server answers only for ${expected}`));
     }

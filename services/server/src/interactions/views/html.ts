@@ -15,7 +15,11 @@ export class Html {
 
 type Value = Html | string | number | boolean | null | undefined | readonly Value[];
 
+const SPECIAL = /[&<>"'`=]/;
+
 export function escapeHtml(value: string): string {
+  // Most values (labels, paths, tokens) have nothing to escape.
+  if (!SPECIAL.test(value)) return value;
   return value.replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
