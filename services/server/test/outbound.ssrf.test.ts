@@ -103,6 +103,9 @@ describe('outboundFetch', () => {
     const declared = await refusal(outboundFetch(`${target.url}/big-declared`, { purpose: 'test', trust: 'operator', maxBytes: 32 * 1024 }));
     expect(declared.reason).toBe('too large');
     const fits = await outboundFetch(`${target.url}/big`, { purpose: 'test', trust: 'operator', maxBytes: 128 * 1024 });
+    // The answer read whole declares its length, so a reader with a smaller limit can refuse on the header.
+    expect(fits.headers.get('content-length')).toBe(String(128 * 1024));
+    expect(fits.headers.has('transfer-encoding')).toBe(false);
     expect((await fits.arrayBuffer()).byteLength).toBe(128 * 1024);
   });
 
@@ -110,7 +113,16 @@ describe('outboundFetch', () => {
     const started = Date.now();
     const error = await refusal(outboundFetch(`${target.url}/slow`, { purpose: 'test', trust: 'operator', timeoutMs: 300 }));
     expect(error.reason).toBe('too slow');
+    expect(error.message).toMatch(/within 300 ms/);
     expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it("names the caller's shorter time limit when its own signal ends the request", async () => {
+    const error = await refusal(outboundFetch(`${target.url}/slow`, { purpose: 'test', trust: 'operator', timeoutMs: 5_000, signal: AbortSignal.timeout(200) }));
+    expect(error.reason).toBe('too slow');
+    const named = Number(/within (\d+) ms/.exec(error.message)?.[1]);
+    expect(named).toBeGreaterThanOrEqual(190);
+    expect(named).toBeLessThan(1_000);
   });
 
   it('does not follow a redirect', async () => {

@@ -169,8 +169,14 @@ export async function outboundFetch(target: string | URL, options: OutboundOptio
         reject(error);
       } else resolve(response!);
     };
-    const tooSlow = () => new OutboundRefused('too slow', `${options.purpose}: no complete answer within ${timeoutMs} ms`);
-    const onAbort = () => finish(options.signal?.reason?.name === 'TimeoutError' ? tooSlow() : (options.signal?.reason ?? tooSlow()));
+    const started = performance.now();
+    const tooSlow = (limitMs: number) => new OutboundRefused('too slow', `${options.purpose}: no complete answer within ${limitMs} ms`);
+    // The caller's own timeout may be the shorter one: the message names the time actually allowed.
+    const onAbort = () => {
+      const reason = options.signal?.reason as { name?: string } | undefined;
+      const elapsed = Math.round(performance.now() - started);
+      finish(reason?.name === 'TimeoutError' || reason === undefined ? tooSlow(Math.min(elapsed, timeoutMs)) : reason);
+    };
 
     const send = url.protocol === 'https:' ? https.request : http.request;
     const request = send(url, {
@@ -179,7 +185,7 @@ export async function outboundFetch(target: string | URL, options: OutboundOptio
       agent: false,
       ...(guard ? { lookup: publicLookup as unknown as typeof dns.lookup } : {}),
     });
-    const timer = setTimeout(() => finish(tooSlow()), timeoutMs);
+    const timer = setTimeout(() => finish(tooSlow(timeoutMs)), timeoutMs);
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -221,8 +227,15 @@ export async function outboundFetch(target: string | URL, options: OutboundOptio
       res.on('error', (err) => finish(new OutboundRefused('unreachable', `${options.purpose}: answer cut off`, { status, cause: err })));
       res.on('end', () => {
         const data = NULL_BODY.has(status) ? null : Buffer.concat(chunks);
+        const answerHeaders = responseHeaders(res.rawHeaders);
+        // The body is whole, so its length is known: a reader with a smaller limit of its own
+        // (oidc-provider's fetch_body_check) refuses on the header instead of cancelling a stream it has locked.
+        if (data) {
+          answerHeaders.delete('transfer-encoding');
+          answerHeaders.set('content-length', String(data.byteLength));
+        }
         try {
-          finish(null, new Response(data, { status, statusText: res.statusMessage, headers: responseHeaders(res.rawHeaders) }));
+          finish(null, new Response(data, { status, statusText: res.statusMessage, headers: answerHeaders }));
         } catch (err) {
           finish(new OutboundRefused('bad status', `${options.purpose}: unusable answer (${status})`, { status, cause: err }));
         }
