@@ -12,7 +12,7 @@ const expectedTables = [
   'access_tokens', 'api_resources', 'api_token_owners', 'api_tokens', 'audit_events', 'auth_providers',
   'authorization_codes', 'backchannel_logouts', 'client_credentials', 'clients', 'device_codes', 'grants', 'initial_access_tokens',
   'interactions', 'invitations', 'pushed_authorization_requests', 'recovery_codes', 'refresh_tokens', 'registration_access_tokens',
-  'replay_detections', 'scopes', 'sessions', 'signing_keys', 'users', 'verification_codes',
+  'replay_detections', 'scopes', 'sessions', 'signing_keys', 'ssf_outbox', 'ssf_stream_subjects', 'ssf_streams', 'users', 'verification_codes',
   'webauthn_challenges', 'webauthn_credentials', 'webhook_deliveries', 'webhook_events', 'webhooks',
 ];
 

@@ -4,8 +4,12 @@ import { runStatements } from './statements.ts';
 // Shared Signals streams (SSF 1.0 §8), the subjects receivers added or
 // removed, and an outbox of security events per stream. Events are written
 // in the transaction of the change they describe (src/events/audit.ts) and
-// signed only when sent or polled, with the key that signs then.
+// signed only when sent or polled, with the key that signs then. Receivers
+// manage their streams with a client-credentials token for the built-in API
+// carrying `ssf`, a scope an operator allows per client.
 const up = [
+  `update api_resources set scopes = array_append(scopes, 'ssf') where built_in and not ('ssf' = any (scopes))`,
+  `insert into scopes (name, description) values ('ssf', 'Receive security events (Shared Signals streams)') on conflict (name) do nothing`,
   `create table ssf_streams (
     id uuid primary key default gen_random_uuid(),
     -- The receiver: the confidential client whose token created the stream; only it sees the stream.
@@ -61,7 +65,13 @@ const up = [
   `create index ssf_outbox_occurred_at_index on ssf_outbox (occurred_at)`,
 ];
 
-const down = [`drop table ssf_outbox`, `drop table ssf_stream_subjects`, `drop table ssf_streams`];
+const down = [
+  `drop table ssf_outbox`,
+  `drop table ssf_stream_subjects`,
+  `drop table ssf_streams`,
+  `delete from scopes where name = 'ssf'`,
+  `update api_resources set scopes = array_remove(scopes, 'ssf') where built_in`,
+];
 
 export default {
   name: '20261201000011_ssf_streams',

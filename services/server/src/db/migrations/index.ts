@@ -13,9 +13,8 @@ import auditEventOrder from './20261130000004_audit_event_order.ts';
 import passkeys from './20261130000005_passkeys.ts';
 import recoveryCodes from './20261130000006_recovery_codes.ts';
 import phone from './20261130000008_phone.ts';
-import backchannelLogouts from './20261201000020_backchannel_logouts.ts';
-import ssfScope from './20261201000010_ssf_scope.ts';
 import ssfStreams from './20261201000011_ssf_streams.ts';
+import backchannelLogouts from './20261201000020_backchannel_logouts.ts';
 
 // Append new migrations at the end. Never edit or reorder a landed one.
-export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras, auditEventOrder, passkeys, recoveryCodes, phone, ssfScope, ssfStreams, backchannelLogouts];
+export const migrations: readonly Migration[] = [users, clients, oidcModels, signIn, apiTokens, auditEvents, verificationCodeFlow, api, webhooks, apiTokenExtras, auditEventOrder, passkeys, recoveryCodes, phone, ssfStreams, backchannelLogouts];
