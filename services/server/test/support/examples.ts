@@ -46,7 +46,11 @@ export async function registerExamples(server: ExampleLatchkey, options: { spaOr
   if (server.databaseUrl) {
     const run = spawnSync(
       process.execPath,
-      [...quiet, path.join(examplesDir, 'setup.mts'), '--issuer', server.issuer, '--spa-origin', options.spaOrigin, '--api-url', options.apiUrl, '--api-env', apiEnvFile, '--spa-env', spaEnvFile],
+      [
+        ...quiet, path.join(examplesDir, 'setup.mts'), '--issuer', server.issuer, '--spa-origin', options.spaOrigin, '--api-url', options.apiUrl,
+        // Every settings file into the test's directory: none may land in the checkout.
+        '--api-env', apiEnvFile, '--spa-env', spaEnvFile, '--mcp-env', path.join(options.dir, 'mcp.env'),
+      ],
       { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: server.databaseUrl, LATCHKEY_SECRETS: server.secrets, LATCHKEY_ISSUER: server.issuer } },
     );
     if (run.status !== 0) throw new Error(`setup.mts failed: ${run.stderr}`);
