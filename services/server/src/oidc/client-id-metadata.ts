@@ -52,18 +52,16 @@ type DocumentClient = { clientId: string; redirectUris?: string[]; grantTypes?: 
 
 export function clientIdMetadataDocumentFeature(cimd: Config['cimd'], knex: Knex): Features['clientIdMetadataDocument'] {
   if (cimd.policy === 'off') return { enabled: false };
-  // Ids this process has already written a row for (one insert per client, not per request).
-  const recorded = new Set<string>();
   return {
     enabled: true,
     // The draft oidc-provider implements; an upgrade that moves to a newer draft fails at boot until checked.
     ack: 'draft-02',
     allowFetch: async (_ctx, clientId) => cimdAllows(cimd, clientId),
     cacheDuration: { ...CIMD_CACHE_SECONDS },
-    // Runs on every use, cached or fetched: the first one records the client's row (db/oidc-clients.ts).
+    // Runs on every use, cached or fetched. Each use makes sure the client's row exists (db/oidc-clients.ts;
+    // a no-op insert once it does): remembering it in the process instead would miss an operator deleting it.
     allowClient: async (_ctx, resolved) => {
       const client = resolved as unknown as DocumentClient;
-      if (recorded.has(client.clientId)) return true;
       await recordDocumentClient(knex, {
         id: client.clientId,
         redirectUris: client.redirectUris ?? [],
@@ -71,8 +69,6 @@ export function clientIdMetadataDocumentFeature(cimd: Config['cimd'], knex: Knex
         responseTypes: client.responseTypes ?? [],
         authMethod: client.clientAuthMethod ?? 'none',
       });
-      if (recorded.size > 10_000) recorded.clear();
-      recorded.add(client.clientId);
       return true;
     },
   } as Features['clientIdMetadataDocument'];
