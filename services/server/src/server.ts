@@ -26,6 +26,7 @@ import { countRefusals, createMetrics, observeBackends, observeProvider, startMe
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
 import { startTracing } from './tracing/index.ts';
+import { registerLogoutWakeStore } from './backchannel/wake.ts';
 import { startBackchannelWorker, type BackchannelWorkerOptions } from './backchannel/worker.ts';
 import { configureOutbound } from './http/outbound.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
@@ -155,7 +156,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(stopPurge);
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
-    const backchannelWorker = startBackchannelWorker({ knex: db.knex, provider: () => providers.current, logger }, options.backchannel);
+    // Logouts enqueued in this process wake the back-channel workers of every replica.
+    cleanup.push(registerLogoutWakeStore(store));
+    const backchannelWorker = await startBackchannelWorker({ knex: db.knex, store, provider: () => providers.current, logger }, options.backchannel);
     cleanup.push(() => backchannelWorker.stop());
     // Security events enqueued in this process wake push workers and long polls on every replica.
     cleanup.push(registerWakeStore(store));

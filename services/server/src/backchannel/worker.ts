@@ -6,7 +6,9 @@ import { OutboundRefused, outboundFetch } from '../http/outbound.ts';
 import { issueLogoutToken } from '../oidc/internals.ts';
 import { failedAttempt, type OutboxOutcome } from '../outbox/outcome.ts';
 import { startOutboxLoop } from '../outbox/loop.ts';
+import type { Store } from '../store/index.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../webhooks/retry.ts';
+import { onLogoutsEnqueued } from './wake.ts';
 
 export type BackchannelWorkerOptions = { pollMs: number; batchSize: number; timeoutMs: number; retry: RetryPolicy; retentionDays: number };
 
@@ -53,15 +55,17 @@ async function deliver(provider: Provider, options: BackchannelWorkerOptions, ro
 /**
  * Delivers back-channel logouts from the outbox until stopped; safe on any
  * number of replicas (SKIP LOCKED claims under a lease, like webhooks).
- * `provider` is read on each pass: key rotation swaps the instance.
+ * Wakes at once on `backchannel:logouts` (a logout enqueued on any replica)
+ * and otherwise every `pollMs`, for retries that came due. `provider` is
+ * read on each pass: key rotation swaps the instance.
  */
-export function startBackchannelWorker(
-  deps: { knex: Knex; provider: () => Provider; logger: Logger },
+export async function startBackchannelWorker(
+  deps: { knex: Knex; store: Store; provider: () => Provider; logger: Logger },
   overrides: Partial<BackchannelWorkerOptions> = {},
-): { stop: () => Promise<void>; wake: () => void } {
+): Promise<{ stop: () => Promise<void>; wake: () => void }> {
   const options: BackchannelWorkerOptions = { ...DEFAULT_BACKCHANNEL_WORKER, ...overrides, retry: { ...DEFAULT_RETRY, ...overrides.retry } };
   const leaseMs = options.timeoutMs + 5_000;
-  return startOutboxLoop({
+  const loop = startOutboxLoop({
     name: 'back-channel logout',
     pollMs: options.pollMs,
     batchSize: options.batchSize,
@@ -85,4 +89,18 @@ export function startBackchannelWorker(
       return claimed.length;
     },
   });
+  let unsubscribe: () => Promise<void>;
+  try {
+    unsubscribe = await onLogoutsEnqueued(deps.store, loop.wake);
+  } catch (err) {
+    await loop.stop();
+    throw err;
+  }
+  return {
+    wake: loop.wake,
+    async stop() {
+      await unsubscribe().catch(() => {});
+      await loop.stop();
+    },
+  };
 }

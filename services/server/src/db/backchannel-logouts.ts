@@ -27,13 +27,15 @@ export async function enqueueSessionLogouts(trx: Knex, sessionUid: string): Prom
 }
 
 /** One client's logout (RP-initiated logout names the clients it ends one by one). */
-export async function enqueueClientLogout(db: Knex, input: { clientId: string; accountId: string; sid: string | undefined }): Promise<void> {
-  await db.raw(
+export async function enqueueClientLogout(db: Knex, input: { clientId: string; accountId: string; sid: string | undefined }): Promise<number> {
+  const { rows } = (await db.raw(
     `insert into backchannel_logouts (client_id, account_id, sid, url, trust)
      select c.id, ?, ${SID('?')}, c.metadata ->> 'backchannel_logout_uri', ${TRUST}
-     from clients c where c.id = ? and coalesce(c.metadata ->> 'backchannel_logout_uri', '') <> ''`,
+     from clients c where c.id = ? and coalesce(c.metadata ->> 'backchannel_logout_uri', '') <> ''
+     returning id`,
     [input.accountId, input.sid ?? null, input.clientId],
-  );
+  )) as { rows: unknown[] };
+  return rows.length;
 }
 
 export type ClaimedLogout = { id: string; client_id: string; account_id: string; sid: string | null; url: string; trust: 'client' | 'operator'; attempts: number; created_at: Date; lease: string };

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import Provider, { errors } from 'oidc-provider';
+import { enqueueClientLogoutAndWake } from '../backchannel/wake.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { enqueueClientLogout } from '../db/backchannel-logouts.ts';
 import { claimReplay } from '../db/oidc-models.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import type { Store } from '../store/index.ts';
@@ -92,7 +92,7 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
     return claimReplay(deps.knex, id, { iat: now, exp, jti: id, iss, kind: 'ReplayDetection' }, Math.max(exp - now, 1));
   };
 
-  enqueueProviderBackchannelLogouts(provider, (input) => enqueueClientLogout(deps.knex, input));
+  enqueueProviderBackchannelLogouts(provider, (input) => enqueueClientLogoutAndWake(deps.knex, input));
 }
 
 /**

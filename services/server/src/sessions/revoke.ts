@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { enqueueSessionLogouts } from '../db/backchannel-logouts.ts';
+import { enqueueSessionLogoutsAndWake } from '../backchannel/wake.ts';
 import { recordActorEvent, type Actor } from '../events/actor.ts';
 import type { EventChannels } from '../events/publish.ts';
 import type { Store } from '../store/index.ts';
@@ -23,7 +23,7 @@ export async function revokeSession(
     const revoked = await revokeSessionRow(trx, sessionId, reason.slice(0, 200));
     if (revoked) {
       // Its clients' back-channel logouts exist exactly when the revocation does.
-      await enqueueSessionLogouts(trx, revoked.uid);
+      await enqueueSessionLogoutsAndWake(trx, revoked.uid);
       await recordActorEvent(trx, actor, {
         type: 'session.revoked',
         subject: { type: 'session', id: revoked.uid },
