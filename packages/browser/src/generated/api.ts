@@ -1328,6 +1328,9 @@ export interface operations {
                             built_in: boolean;
                             /** @description Set on an API resource's introspection client: only its name and secret can change, and it goes with its API (403 otherwise) */
                             introspects_resource_id: string | null;
+                            /** @description Where back-channel logout tokens are posted; null when none */
+                            backchannel_logout_uri: string | null;
+                            backchannel_logout_session_required: boolean;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -1365,6 +1368,10 @@ export interface operations {
                     scope?: string;
                     /** @description The operator's own app: skips the consent page */
                     first_party?: boolean;
+                    /** @description OpenID Back-Channel Logout: where logout tokens are posted when a session ends; https (http only on localhost, 127.0.0.1 or [::1]), no fragment; may be a private address (set by an operator) */
+                    backchannel_logout_uri?: string;
+                    /** @description Logout tokens (and ID tokens) carry the session id `sid`; default true when a URI is set */
+                    backchannel_logout_session_required?: boolean;
                 };
             };
         };
@@ -1393,6 +1400,9 @@ export interface operations {
                         built_in: boolean;
                         /** @description Set on an API resource's introspection client: only its name and secret can change, and it goes with its API (403 otherwise) */
                         introspects_resource_id: string | null;
+                        /** @description Where back-channel logout tokens are posted; null when none */
+                        backchannel_logout_uri: string | null;
+                        backchannel_logout_session_required: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -1443,6 +1453,9 @@ export interface operations {
                         built_in: boolean;
                         /** @description Set on an API resource's introspection client: only its name and secret can change, and it goes with its API (403 otherwise) */
                         introspects_resource_id: string | null;
+                        /** @description Where back-channel logout tokens are posted; null when none */
+                        backchannel_logout_uri: string | null;
+                        backchannel_logout_session_required: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -1505,6 +1518,10 @@ export interface operations {
                     scope?: string;
                     /** @description The operator's own app: skips the consent page */
                     first_party?: boolean;
+                    /** @description null removes it */
+                    backchannel_logout_uri?: string | null;
+                    /** @description Logout tokens (and ID tokens) carry the session id `sid`; default true when a URI is set */
+                    backchannel_logout_session_required?: boolean;
                 };
             };
         };
@@ -1533,6 +1550,9 @@ export interface operations {
                         built_in: boolean;
                         /** @description Set on an API resource's introspection client: only its name and secret can change, and it goes with its API (403 otherwise) */
                         introspects_resource_id: string | null;
+                        /** @description Where back-channel logout tokens are posted; null when none */
+                        backchannel_logout_uri: string | null;
+                        backchannel_logout_session_required: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */
@@ -1584,6 +1604,9 @@ export interface operations {
                         built_in: boolean;
                         /** @description Set on an API resource's introspection client: only its name and secret can change, and it goes with its API (403 otherwise) */
                         introspects_resource_id: string | null;
+                        /** @description Where back-channel logout tokens are posted; null when none */
+                        backchannel_logout_uri: string | null;
+                        backchannel_logout_session_required: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** Format: date-time */

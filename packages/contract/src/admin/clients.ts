@@ -31,6 +31,12 @@ const settings = {
   grant_types: z.array(z.enum(GRANT_TYPES)).min(1).max(GRANT_TYPES.length),
   scope: scope.describe('Scopes the client may request, space-separated (OIDC scopes and API scopes)'),
   first_party: z.boolean().describe('The operator\'s own app: skips the consent page'),
+  backchannel_logout_uri: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('OpenID Back-Channel Logout: where logout tokens are posted when a session ends; https (http only on localhost, 127.0.0.1 or [::1]), no fragment; may be a private address (set by an operator)'),
+  backchannel_logout_session_required: z.boolean().describe('Logout tokens (and ID tokens) carry the session id `sid`; default true when a URI is set'),
 };
 
 export const clientSchema = z
@@ -49,6 +55,8 @@ export const clientSchema = z
       .uuid()
       .nullable()
       .describe('Set on an API resource\'s introspection client: only its name and secret can change, and it goes with its API (403 otherwise)'),
+    backchannel_logout_uri: z.string().nullable().describe('Where back-channel logout tokens are posted; null when none'),
+    backchannel_logout_session_required: z.boolean(),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -101,6 +109,8 @@ export const clientsContract = c.router(
           grant_types: settings.grant_types.optional().describe('Default: authorization_code and refresh_token'),
           scope: settings.scope.optional().describe('Default: openid offline_access profile email phone'),
           first_party: settings.first_party.optional(),
+          backchannel_logout_uri: settings.backchannel_logout_uri.optional(),
+          backchannel_logout_session_required: settings.backchannel_logout_session_required.optional(),
         })
         .strict(),
       responses: { 201: clientWithSecretSchema, ...problems(400, 401, 403, 409) },
@@ -120,6 +130,8 @@ export const clientsContract = c.router(
           grant_types: settings.grant_types.optional(),
           scope: settings.scope.optional(),
           first_party: settings.first_party.optional(),
+          backchannel_logout_uri: settings.backchannel_logout_uri.nullable().optional().describe('null removes it'),
+          backchannel_logout_session_required: settings.backchannel_logout_session_required.optional(),
         })
         .strict(),
       responses: { 200: clientSchema, ...problems(400, 401, 403, 404, 409, 412, 428) },

@@ -8,7 +8,7 @@ import { publishAfterCommit } from '../events/publish.ts';
 import type { Store } from '../store/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { ACCOUNT_CONSOLE_CLIENT_ID } from '../oidc/console-client.ts';
-import { checkRedirectUris } from '../oidc/redirect-uris.ts';
+import { checkRedirectUris, LOOPBACK_HOSTS } from '../oidc/redirect-uris.ts';
 
 /**
  * Registering and changing OAuth clients: the one implementation behind
@@ -59,6 +59,8 @@ export type ClientView = {
   first_party: boolean;
   built_in: boolean;
   introspects_resource_id: string | null;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
   created_at: string;
   updated_at: string;
 };
@@ -84,19 +86,30 @@ export type NewClientInput = Partial<ClientSettings> & { name: string; type: 'co
  */
 export type BackchannelSettings = { backchannel_logout_uri?: string | null; backchannel_logout_session_required?: boolean };
 
-function backchannelMetadata(settings: BackchannelSettings, current: Record<string, unknown> = {}): Record<string, unknown> {
-  const { backchannel_logout_uri: _u, operator_backchannel_logout_uri: _o, backchannel_logout_session_required: _r, ...rest } = current;
-  const uri = settings.backchannel_logout_uri === undefined ? (current.backchannel_logout_uri as string | undefined) : settings.backchannel_logout_uri;
+function backchannelMetadata(settings: BackchannelSettings, current: Record<string, unknown> = {}, fieldNames: FieldNames = {}): Record<string, unknown> {
+  const { backchannel_logout_uri: currentUri, operator_backchannel_logout_uri: _o, backchannel_logout_session_required: currentRequired, ...rest } = current;
+  const uri = settings.backchannel_logout_uri;
+  if (uri === undefined) {
+    // The URI is not being set: it keeps its trust (and is not judged again); only the sid setting may change.
+    if (!currentUri) return rest;
+    const required = settings.backchannel_logout_session_required;
+    return required === undefined ? current : { ...current, backchannel_logout_session_required: required };
+  }
   if (!uri) return rest;
+  const name = fieldNames.backchannel_logout_uri ?? DEFAULT_NAMES.backchannel_logout_uri;
   const parsed = URL.parse(uri);
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hash || parsed.username) throw invalid('back-channel logout URI must be an absolute http(s) URL without a fragment or credentials');
-  const required = settings.backchannel_logout_session_required ?? (current.backchannel_logout_session_required as boolean | undefined) ?? true;
+  if (!parsed || uri.includes('#') || parsed.username || parsed.password) throw invalid(`${name} must be an absolute URL without a fragment or credentials`);
+  // Logout tokens end sessions: sent in the clear only to this machine, for development (as redirect URIs).
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname))) {
+    throw invalid(`${name} must use https (http is allowed only for localhost, 127.0.0.1 or [::1])`);
+  }
+  const required = settings.backchannel_logout_session_required ?? (currentRequired as boolean | undefined) ?? true;
   return { ...rest, backchannel_logout_uri: uri, operator_backchannel_logout_uri: uri, backchannel_logout_session_required: required };
 }
 
 /** How a caller names the fields in messages (the CLI names its flags). */
-export type FieldNames = Partial<Record<'name' | 'redirect_uris' | 'scope', string>>;
-const DEFAULT_NAMES = { name: 'name', redirect_uris: 'redirect URI', scope: 'scope' };
+export type FieldNames = Partial<Record<'name' | 'redirect_uris' | 'scope' | 'backchannel_logout_uri', string>>;
+const DEFAULT_NAMES = { name: 'name', redirect_uris: 'redirect URI', scope: 'scope', backchannel_logout_uri: 'backchannel_logout_uri' };
 
 const invalid = (message: string) => new HttpError(400, 'validation_failed', message);
 
@@ -114,6 +127,8 @@ export function toClientView(row: ClientRow): ClientView {
     first_party: row.first_party,
     built_in: row.id === ACCOUNT_CONSOLE_CLIENT_ID,
     introspects_resource_id: row.introspects_resource_id ?? null,
+    backchannel_logout_uri: typeof row.metadata?.backchannel_logout_uri === 'string' ? row.metadata.backchannel_logout_uri : null,
+    backchannel_logout_session_required: row.metadata?.backchannel_logout_session_required === true,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
@@ -194,7 +209,7 @@ export async function createClient(
       ...columns,
       secret_hash: secret ? deps.keyring.hash('client-secret', secret) : null,
       token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
-      metadata: { application_type, ...backchannelMetadata(input) },
+      metadata: { application_type, ...backchannelMetadata(input, {}, options.fieldNames) },
     });
     if (!inserted) return undefined;
     const data = { name: columns.name, type: input.type, grant_types: columns.grant_types, redirect_uris: columns.redirect_uris, first_party: columns.first_party };
@@ -267,7 +282,7 @@ export async function updateClient(
     };
     const { application_type, ...columns } = settle(merged, current.secret_hash === null, options.fieldNames);
     if (columns.name !== current.name && (await trx('clients').where({ name: columns.name }).whereNot({ id }).first('id'))) throw taken(columns.name);
-    const row = await updateClientRow(trx, id, { ...columns, metadata: { ...backchannelMetadata(changes, current.metadata), application_type } });
+    const row = await updateClientRow(trx, id, { ...columns, metadata: { ...backchannelMetadata(changes, current.metadata, options.fieldNames), application_type } });
     const changed = Object.keys(changes).filter((key) => changes[key as keyof ClientSettings] !== undefined).sort();
     await recordActorEvent(trx, options.actor, { type: 'client.updated', subject: { type: 'client', id }, clientId: id, data: { changed } });
     announce(deps, trx, id);

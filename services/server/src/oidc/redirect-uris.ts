@@ -6,7 +6,7 @@
  */
 export type RedirectUriProblem = { uri: string; reason: string };
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 const PRIVATE_USE_SCHEME = /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+$/;
 
 export function checkRedirectUri(uri: string, options: { isPublic: boolean }): RedirectUriProblem | undefined {
@@ -20,7 +20,7 @@ export function checkRedirectUri(uri: string, options: { isPublic: boolean }): R
   const scheme = url.protocol.slice(0, -1);
   if (scheme === 'https') return undefined;
   if (scheme === 'http') {
-    return LOOPBACK.has(url.hostname) ? undefined : { uri, reason: 'must use https (http is allowed only for localhost, 127.0.0.1 or [::1])' };
+    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : { uri, reason: 'must use https (http is allowed only for localhost, 127.0.0.1 or [::1])' };
   }
   if (['javascript', 'data', 'file', 'vbscript', 'blob', 'about'].includes(scheme)) {
     return { uri, reason: `must not use the ${scheme}: scheme` };
