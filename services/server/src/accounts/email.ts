@@ -1,4 +1,8 @@
-import validator from 'validator';
+// The one validator function used, not the whole library (~100 modules) at start. A CommonJS
+// module whose exports are the function and whose `default` is the function too.
+import isEmailModule from 'validator/lib/isEmail.js';
+
+const isEmail = isEmailModule.default;
 
 /**
  * Email addresses as people type them: surrounding spaces trimmed, case kept
@@ -36,5 +40,5 @@ export function normalizeEmail(input: unknown): string {
 export function isValidEmail(email: string): boolean {
   if (typeof email !== 'string' || !email || email.length > EMAIL_MAX_LENGTH) return false;
   // validator accepts internationalized domains; this project does not (see above).
-  return PRINTABLE_ASCII.test(email) && validator.isEmail(email, ADDR_SPEC);
+  return PRINTABLE_ASCII.test(email) && isEmail(email, ADDR_SPEC);
 }

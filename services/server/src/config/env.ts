@@ -1,8 +1,11 @@
 import path from 'node:path';
-import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { lazy } from '../lazy.ts';
 import { DEFAULT_POLICIES, scopesOf, type LimitName, type PolicyOverrides, type Scope } from '../ratelimit/policies.ts';
 import { parseSocialUpstreams, type SocialUpstream } from './social.ts';
+
+// Phone metadata is large: loaded only to check LATCHKEY_PHONE_REGION when it is set.
+const phoneNumbers = lazy<typeof import('libphonenumber-js/max')>('libphonenumber-js/max');
 
 // Every environment variable Latchkey reads is declared here, and nowhere else.
 // Boot fails with a message that names the variable when a value is wrong.
@@ -124,7 +127,7 @@ const schema = z
         .string()
         .trim()
         .toUpperCase()
-        .refine((value) => isSupportedCountry(value), 'must be a two-letter country code (ISO 3166-1 alpha-2, e.g. US or GB)'),
+        .refine((value) => phoneNumbers().isSupportedCountry(value), 'must be a two-letter country code (ISO 3166-1 alpha-2, e.g. US or GB)'),
     ),
     LATCHKEY_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
     LATCHKEY_MFA: z.enum(['optional', 'required'], { errorMap: () => ({ message: "must be 'optional' or 'required'" }) }).default('optional'),

@@ -7,6 +7,7 @@ import ClientPGLite from 'knex-pglite';
 import { DataDirInUseError, lockDataDir } from './data-dir-lock.ts';
 import { EMBEDDED_SOCKET_PORT, embeddedSocketPath, serveEmbeddedSocket, type EmbeddedSocket } from './embedded-socket.ts';
 import type { Db } from './knex.ts';
+import { usePgDriver } from './pg-driver.ts';
 import { SessionGate, gatedPGliteClient } from './session-gate.ts';
 
 /**
@@ -79,6 +80,7 @@ async function openLocked(options: EmbeddedOptions, unlock: () => Promise<void>)
 async function joinServer(dataDir: string): Promise<Db | undefined> {
   const found = await stat(embeddedSocketPath(dataDir)).catch(() => undefined);
   if (!found?.isSocket()) return undefined;
+  await usePgDriver();
   const knex: Knex = knexFactory({
     client: 'pg',
     connection: { host: dataDir, port: EMBEDDED_SOCKET_PORT, user: 'latchkey', database: 'latchkey', application_name: 'latchkey-cli' },

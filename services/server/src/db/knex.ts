@@ -1,11 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
-import ClientPGLite from 'knex-pglite';
-import pg from 'pg';
-import { openEmbedded, type EmbeddedOptions } from './embedded.ts';
-
-// Return timestamps as Date and bigint counts as numbers on both backends.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+import type { EmbeddedOptions } from './embedded.ts';
+import { usePgDriver } from './pg-driver.ts';
 
 export type Db = Readonly<{
   knex: Knex;
@@ -27,7 +23,10 @@ export type DbOptions =
   | { pglite: PGlite };
 
 export async function createDb(options: DbOptions): Promise<Db> {
+  // Each backend's driver is loaded when it is used: PGlite is ~1 MB of code and a WASM module a
+  // PostgreSQL server never needs, and pg is not needed by an embedded one.
   if ('databaseUrl' in options) {
+    await usePgDriver();
     const acquireMs = (options.timeouts?.acquireSeconds ?? 10) * 1000;
     const statementMs = (options.timeouts?.statementSeconds ?? 0) * 1000;
     const knex = knexFactory({
@@ -51,7 +50,8 @@ export async function createDb(options: DbOptions): Promise<Db> {
     });
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
-  if ('dataDir' in options) return openEmbedded(options);
+  if ('dataDir' in options) return (await import('./embedded.ts')).openEmbedded(options);
+  const { default: ClientPGLite } = await import('knex-pglite');
   const knex = knexFactory({ client: ClientPGLite as unknown as typeof knexFactory.Client, connection: { pglite: options.pglite } as never });
   // knex-pglite closes the instance when the pool is destroyed; a shared one stays open.
   return { knex, kind: 'pglite', close: async () => {} };

@@ -1,12 +1,8 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Knex } from 'knex';
 import type { Config } from '../config/env.ts';
@@ -18,6 +14,9 @@ import { consumeChallenge, findCredential, insertChallenge, recordCredentialUse,
  * one statement (db/webauthn.ts). The RP ID and the expected origin come
  * from the configured issuer, never from the request.
  */
+
+// The library (with its ASN.1 and CBOR parsers) is loaded at the first ceremony, not at start.
+const webauthn = () => import('@simplewebauthn/server');
 
 export type PasskeyAmr = 'hwk' | 'swk';
 type Deps = { config: Config; db: { knex: Knex } };
@@ -44,6 +43,7 @@ export async function authenticationOptions(
   o: { flowId: string; userId?: string; allow?: readonly CredentialRow[]; userVerification: 'required' | 'preferred' | 'discouraged' },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(deps.config);
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: (o.allow ?? []).map(descriptor),
@@ -67,6 +67,7 @@ export async function registrationOptions(
   o: { flowId: string; user: { id: string; email: string | null; display_name: string | null }; exclude: readonly CredentialRow[]; userVerification: 'required' | 'preferred' },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const rp = relyingParty(deps.config);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -162,6 +163,7 @@ export async function verifyAssertion(
   const handleMatches = !handle || Buffer.from(handle, 'base64url').toString('utf8') === credential.user_id;
   if (!allowed || !owner || !handleMatches) return { ok: false, reason: 'passkey_not_allowed', credential };
   const rp = relyingParty(deps.config);
+  const { verifyAuthenticationResponse } = await webauthn();
   let info;
   try {
     const verified = await verifyAuthenticationResponse({
@@ -194,6 +196,7 @@ export async function verifyRegistration(
   const challenge = await consumeChallenge(deps.db.knex, { challenge: o.parsed.challenge, purpose: 'registration', flowId: o.flowId });
   if (!challenge || challenge.user_id !== o.userId) return { ok: false };
   const rp = relyingParty(deps.config);
+  const { verifyRegistrationResponse } = await webauthn();
   try {
     const verified = await verifyRegistrationResponse({
       response: o.parsed.response,

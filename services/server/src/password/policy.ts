@@ -1,4 +1,4 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { lazy } from '../lazy.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './params.ts';
 
 /**
@@ -9,9 +9,10 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './params.ts';
  */
 export type PasswordProblem = 'short' | 'long' | 'common';
 
-// ~50k passwords most seen in breaches (zxcvbn-ts, MIT), all lower case. Built once, on first use.
+// ~50k passwords most seen in breaches (zxcvbn-ts, MIT), all lower case. Loaded and built once, on first use.
+const language = lazy<typeof import('@zxcvbn-ts/language-common')>('@zxcvbn-ts/language-common');
 let common: Set<string> | undefined;
-const commonPasswords = () => (common ??= new Set(dictionary['passwords-common']));
+const commonPasswords = () => (common ??= new Set(language().dictionary['passwords-common']));
 
 /** Counts code points, not UTF-16 units: "🔑" is one character. */
 export const passwordLength = (password: string) => [...password.normalize('NFKC')].length;

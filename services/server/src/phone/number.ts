@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { lazy } from '../lazy.ts';
+
+// ~500 KB of metadata: loaded with the first number parsed, not at start.
+const phoneNumbers = lazy<typeof import('libphonenumber-js/max')>('libphonenumber-js/max');
 
 export type ParsedPhone = { ok: true; e164: string } | { ok: false; reason: 'missing' | 'invalid' };
 
@@ -13,7 +17,7 @@ export function parsePhone(input: unknown, region: string | undefined): ParsedPh
   const typed = input.trim();
   // Longer than any formatted number: not worth parsing.
   if (typed.length > 40) return { ok: false, reason: 'invalid' };
-  const parsed = parsePhoneNumberFromString(typed, region ? { defaultCountry: region as CountryCode } : undefined);
+  const parsed = phoneNumbers().parsePhoneNumberFromString(typed, region ? { defaultCountry: region as CountryCode } : undefined);
   if (!parsed?.isValid()) return { ok: false, reason: 'invalid' };
   return { ok: true, e164: parsed.number };
 }

@@ -20,8 +20,9 @@ type FlowDeps = { config: Config; store: Store; logger: Logger };
 /** Starts the round trip; false when the upstream cannot be reached (its discovery failed): the caller shows an error page. */
 export async function startUpstream(deps: FlowDeps, req: Request, res: Response, upstream: SocialUpstream, start: FlowStart): Promise<boolean> {
   const registry = upstreamsFor(deps);
+  let authenticator;
   try {
-    await registry.ready(upstream);
+    authenticator = await registry.ready(upstream);
   } catch (error) {
     deps.logger.warn({ err: error, upstream: upstream.id }, 'social upstream discovery failed');
     return false;
@@ -33,7 +34,7 @@ export async function startUpstream(deps: FlowDeps, req: Request, res: Response,
   // Apple's strategy takes state and nonce as options (and has no PKCE); the others make their own verifier.
   if (upstream.kind === 'apple') await saveFlow(deps.store, flow);
   const options = upstream.kind === 'apple' ? { state: flow.state, nonce: flow.nonce } : upstream.kind === 'google' ? { nonce: flow.nonce } : {};
-  const outcome = await runStrategy(registry.passport, upstream.id, req, options);
+  const outcome = await runStrategy(authenticator, upstream.id, req, options);
   if (outcome.kind !== 'redirect') {
     deps.logger.warn({ err: outcome.kind === 'error' ? outcome.error : undefined, upstream: upstream.id }, 'social sign-in could not start');
     return false;
@@ -74,15 +75,16 @@ export async function finishUpstream(deps: FlowDeps, req: Request, upstream: Soc
     return { ok: false, problem: params.error === 'access_denied' || params.error === 'user_cancelled_authorize' ? 'denied' : 'upstream' };
   }
   if (typeof params.code !== 'string' || !params.code) return { ok: false, problem: 'upstream' };
+  let authenticator;
   try {
-    await registry.ready(upstream);
+    authenticator = await registry.ready(upstream);
   } catch (error) {
     deps.logger.warn({ err: error, upstream: upstream.id }, 'social upstream discovery failed');
     return { ok: false, problem: 'upstream' };
   }
   request.socialFlow = flow;
   request.session = { upstream: { code_verifier: flow.codeVerifier, nonce: flow.nonce, state: flow.state } };
-  const outcome = await runStrategy(registry.passport, upstream.id, req);
+  const outcome = await runStrategy(authenticator, upstream.id, req);
   if (outcome.kind === 'success' && isStorableValue(outcome.identity) && outcome.identity.subject) return { ok: true, identity: outcome.identity, flow };
   // The upstream's detail goes to the log only; the person gets a page.
   deps.logger.warn(

@@ -1,16 +1,9 @@
 import type { Request } from 'express';
-import { decodeJwt } from 'jose';
-import * as oidc from 'openid-client';
-import { Strategy as OidcStrategy, type AuthenticateOptions } from 'openid-client/passport';
-import passport from 'passport';
-import { Strategy as GitHubStrategy } from 'passport-github2';
-import { Strategy as GoogleStrategy } from 'passport-google-oauth20';
+import type passport from 'passport';
 import type { Config } from '../config/env.ts';
 import type { SocialUpstream } from '../config/social.ts';
 import type { Store } from '../store/index.ts';
-import { appleStrategy } from './apple.ts';
-import { cleanEmail, cleanName, keptClaims, type UpstreamIdentity } from './identity.ts';
-import { saveFlow, type FlowRecord } from './state.ts';
+import type { FlowRecord } from './state.ts';
 
 /**
  * The configured upstreams as passport strategies, one Authenticator per
@@ -27,204 +20,20 @@ export type SocialRequest = Request & {
   session?: Record<string, { code_verifier?: string; nonce?: string; state?: string }>;
 };
 
-type Done = (error: unknown, user?: UpstreamIdentity | false, info?: unknown) => void;
-
 /** Seconds any one upstream call may take before the sign-in fails with an upstream error page. */
 export const UPSTREAM_TIMEOUT_SECONDS = 10;
 
 export const callbackUrl = (config: Config, upstream: string) => `${config.issuer}/social/${upstream}/callback`;
 
-/**
- * passport-oauth2's state store (PKCE form: store has five parameters,
- * verify four — passport-oauth2 decides by arity). Storing writes the flow
- * with its verifier to the store; verifying checks the flow the callback
- * route already took, once, from the store.
- */
-class FlowStateStore {
-  readonly #kv: Store;
-
-  constructor(kv: Store) {
-    this.#kv = kv;
-  }
-
-  store(req: SocialRequest, verifier: string, _state: unknown, _meta: unknown, callback: (error: unknown, state?: string) => void): void {
-    const start = req.socialStart;
-    if (!start) return callback(new Error('no social sign-in was started on this request'));
-    saveFlow(this.#kv, { ...start, codeVerifier: verifier }).then(
-      () => callback(null, start.state),
-      (error: unknown) => callback(error),
-    );
-  }
-
-  verify(req: SocialRequest, providedState: string, _meta: unknown, callback: (error: unknown, ok: string | false, info?: unknown) => void): void {
-    const flow = req.socialFlow;
-    if (!flow || flow.state !== providedState || !flow.codeVerifier) return callback(null, false, { message: 'state' });
-    callback(null, flow.codeVerifier, {});
-  }
-}
-
-function gitHubStrategy(upstream: Extract<SocialUpstream, { kind: 'github' }>, config: Config, kv: Store) {
-  const web = upstream.baseUrl ?? 'https://github.com';
-  // GitHub Enterprise Server serves the REST API under /api/v3 of its own host.
-  const api = upstream.baseUrl ? `${upstream.baseUrl}/api/v3` : 'https://api.github.com';
-  class GitHub extends GitHubStrategy {
-    // passport-github2's own profile code parses the emails answer outside any
-    // try (a malformed body would throw out of a socket callback) and ignores
-    // `verified`; this one does neither.
-    override userProfile(accessToken: string, done: (error?: Error | null, profile?: unknown) => void): void {
-      const get = (url: string) =>
-        new Promise<unknown>((resolve, reject) =>
-          this._oauth2.get(url, accessToken, (error, body) => {
-            if (error) return reject(new Error(`GitHub answered ${url} with an error`, { cause: error }));
-            try {
-              resolve(JSON.parse(String(body)));
-            } catch {
-              reject(new Error(`GitHub answered ${url} with something other than JSON`));
-            }
-          }),
-        );
-      (async () => {
-        const user = (await get(`${api}/user`)) as Record<string, unknown>;
-        const emails = await get(`${api}/user/emails`);
-        if (!user || typeof user !== 'object' || (typeof user.id !== 'number' && typeof user.id !== 'string')) throw new Error('GitHub sent no user id');
-        const primary = Array.isArray(emails) ? (emails as Array<Record<string, unknown>>).find((entry) => entry?.primary === true) : undefined;
-        return { user, primary };
-      })().then((profile) => done(null, profile), (error: unknown) => done(error as Error));
-    }
-  }
-  return new GitHub(
-    {
-      clientID: upstream.clientId,
-      clientSecret: upstream.clientSecret,
-      callbackURL: callbackUrl(config, upstream.id),
-      authorizationURL: `${web}/login/oauth/authorize`,
-      tokenURL: `${web}/login/oauth/access_token`,
-      scope: ['read:user', 'user:email'],
-      state: true,
-      pkce: true,
-      store: new FlowStateStore(kv) as never,
-      userAgent: 'Latchkey',
-    } as never,
-    (_accessToken: string, _refreshToken: string, profile: { user: Record<string, unknown>; primary?: Record<string, unknown> }, done: Done) => {
-      const { user, primary } = profile;
-      const email = cleanEmail(primary?.email);
-      const emailVerified = Boolean(email) && primary?.verified === true;
-      done(null, {
-        upstream: upstream.id,
-        subject: String(user.id),
-        email,
-        emailVerified,
-        name: cleanName(user.name) ?? cleanName(user.login),
-        claims: keptClaims({ id: user.id, login: user.login, name: user.name ?? null, html_url: user.html_url ?? null, avatar_url: user.avatar_url ?? null, email, email_verified: emailVerified }),
-      });
-    },
-  );
-}
-
-function googleStrategy(upstream: Extract<SocialUpstream, { kind: 'google' }>, config: Config, kv: Store) {
-  class Google extends GoogleStrategy {
-    override authorizationParams(options: { nonce?: string }): object {
-      return { ...super.authorizationParams(options), ...(options.nonce ? { nonce: options.nonce } : {}) };
-    }
-  }
-  return new Google(
-    {
-      clientID: upstream.clientId,
-      clientSecret: upstream.clientSecret,
-      callbackURL: callbackUrl(config, upstream.id),
-      scope: ['openid', 'email', 'profile'],
-      state: true,
-      pkce: true,
-      store: new FlowStateStore(kv) as never,
-      passReqToCallback: true,
-    } as never,
-    ((req: Request, _accessToken: string, _refreshToken: string, params: { id_token?: unknown }, profile: { id: string; _json?: Record<string, unknown> }, done: Done) => {
-      // The ID token came straight from Google's token endpoint over TLS; its nonce must be this flow's.
-      let nonce: unknown;
-      try {
-        nonce = typeof params.id_token === 'string' ? decodeJwt(params.id_token).nonce : undefined;
-      } catch {
-        nonce = undefined;
-      }
-      if (nonce !== (req as SocialRequest).socialFlow?.nonce) return done(null, false, { message: 'nonce' });
-      const json = profile._json ?? {};
-      const email = cleanEmail(json.email);
-      done(null, {
-        upstream: upstream.id,
-        subject: String(profile.id),
-        email,
-        emailVerified: Boolean(email) && json.email_verified === true,
-        name: cleanName(json.name),
-        claims: keptClaims(json),
-      });
-    }) as never,
-  );
-}
-
-async function oidcStrategy(upstream: Extract<SocialUpstream, { kind: 'oidc' }>, config: Config) {
-  const insecure = upstream.issuer.startsWith('http://');
-  const server = await oidc.discovery(new URL(upstream.issuer), upstream.clientId, upstream.clientSecret, undefined, {
-    timeout: UPSTREAM_TIMEOUT_SECONDS,
-    // config/social.ts allows http:// issuers outside production only.
-    ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-  });
-  server.timeout = UPSTREAM_TIMEOUT_SECONDS;
-  // ID token signatures are checked against the upstream's JWKS too (openid-client skips it by default).
-  oidc.enableNonRepudiationChecks(server);
-  const base = config.issuer;
-
-  class Upstream extends OidcStrategy {
-    // The callback URL the upstream answered; from the configured issuer, never the Host header.
-    override currentUrl(req: Request): URL {
-      return new URL(req.originalUrl, `${base}/`);
-    }
-
-    override shouldInitiateAuthRequest(req: Request): boolean {
-      return Boolean((req as SocialRequest).socialStart);
-    }
-
-    // State and nonce always (openid-client would drop state when the upstream supports PKCE).
-    override authorizationRequestParams<T extends AuthenticateOptions>(req: Request, options: T): URLSearchParams {
-      const params = new URLSearchParams(super.authorizationRequestParams(req, options));
-      const start = (req as SocialRequest).socialStart!;
-      params.set('state', start.state);
-      params.set('nonce', start.nonce);
-      return params;
-    }
-  }
-
-  return new Upstream(
-    { config: server, name: upstream.id, sessionKey: 'upstream', callbackURL: callbackUrl(config, upstream.id), scope: 'openid email profile' },
-    async (tokens, verified) => {
-      try {
-        const idClaims = tokens.claims();
-        if (!idClaims) return verified(null, false, { message: 'no ID token' });
-        const userinfo: Record<string, unknown> = server.serverMetadata().userinfo_endpoint ? await oidc.fetchUserInfo(server, tokens.access_token, idClaims.sub) : {};
-        const claims: Record<string, unknown> = { ...userinfo, ...idClaims };
-        // Only the upstream's own explicit `true` counts; a missing claim or "true" as text does not.
-        const emailVerified = (userinfo.email_verified ?? idClaims.email_verified) === true;
-        const email = cleanEmail(userinfo.email ?? idClaims.email);
-        verified(null, {
-          upstream: upstream.id,
-          subject: idClaims.sub,
-          email,
-          emailVerified: Boolean(email) && emailVerified,
-          name: cleanName(claims.name) ?? cleanName(claims.preferred_username),
-          claims: keptClaims(claims),
-        });
-      } catch (error) {
-        verified(error);
-      }
-    },
-  );
-}
-
 export type Upstreams = {
-  readonly passport: passport.Authenticator;
   list: readonly SocialUpstream[];
   find: (id: string) => SocialUpstream | undefined;
-  /** Registers the upstream's strategy if it is not yet (a generic upstream's discovery happens on first use, retried after a failure). */
-  ready: (upstream: SocialUpstream) => Promise<void>;
+  /**
+   * The Authenticator, with the upstream's strategy registered if it is not yet. Passport and the
+   * strategies load with the first upstream used, not at start; a generic upstream's discovery
+   * happens then too, and is retried after a failure.
+   */
+  ready: (upstream: SocialUpstream) => Promise<passport.Authenticator>;
 };
 
 const registries = new WeakMap<Store, Upstreams>();
@@ -233,26 +42,33 @@ const registries = new WeakMap<Store, Upstreams>();
 export function upstreamsFor(deps: { config: Config; store: Store }): Upstreams {
   const existing = registries.get(deps.store);
   if (existing) return existing;
-  const authenticator = new passport.Passport();
+  let authenticator: passport.Authenticator | undefined;
   const pending = new Map<string, Promise<void>>();
-  for (const upstream of deps.config.social) {
-    if (upstream.kind === 'github') authenticator.use(upstream.id, gitHubStrategy(upstream, deps.config, deps.store));
-    if (upstream.kind === 'google') authenticator.use(upstream.id, googleStrategy(upstream, deps.config, deps.store));
-    if (upstream.kind === 'apple') authenticator.use(upstream.id, appleStrategy(upstream, callbackUrl(deps.config, upstream.id)) as never);
-  }
+  const register = async (upstream: SocialUpstream) => {
+    const [{ default: passport }, strategies] = await Promise.all([import('passport'), import('./strategies.ts')]);
+    authenticator ??= new passport.Passport();
+    const strategy =
+      upstream.kind === 'github'
+        ? strategies.gitHubStrategy(upstream, deps.config, deps.store)
+        : upstream.kind === 'google'
+          ? strategies.googleStrategy(upstream, deps.config, deps.store)
+          : upstream.kind === 'apple'
+            ? strategies.appleStrategy(upstream, callbackUrl(deps.config, upstream.id))
+            : await strategies.oidcStrategy(upstream, deps.config);
+    authenticator.use(upstream.id, strategy as never);
+  };
   const registry: Upstreams = {
-    passport: authenticator,
     list: deps.config.social,
     find: (id) => deps.config.social.find((upstream) => upstream.id === id),
     async ready(upstream) {
-      if (upstream.kind !== 'oidc') return;
-      let discovery = pending.get(upstream.id);
-      if (!discovery) {
-        discovery = oidcStrategy(upstream, deps.config).then((strategy) => void authenticator.use(upstream.id, strategy as never));
-        pending.set(upstream.id, discovery);
-        discovery.catch(() => pending.delete(upstream.id));
+      let registered = pending.get(upstream.id);
+      if (!registered) {
+        registered = register(upstream);
+        pending.set(upstream.id, registered);
+        registered.catch(() => pending.delete(upstream.id));
       }
-      await discovery;
+      await registered;
+      return authenticator!;
     },
   };
   registries.set(deps.store, registry);

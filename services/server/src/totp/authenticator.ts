@@ -1,19 +1,21 @@
-import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 import { raw, type Html } from '../interactions/views/html.ts';
 
 /**
  * The authenticator-app side of TOTP (RFC 6238 with the parameters every app
  * supports: SHA-1, 6 digits, 30 s), through otplib. Which step a code was
  * accepted for is recorded by the caller (two-step.ts), atomically.
+ * otplib and qrcode are loaded when first used, not at start.
  */
 export const PERIOD_SECONDS = 30;
 
+const otp = () => import('otplib');
+
 /** A new seed: 20 random bytes, base32 (what apps expect). */
-export const newSeed = (): string => generateSecret({ length: 20 });
+export const newSeed = async (): Promise<string> => (await otp()).generateSecret({ length: 20 });
 
 /** The otpauth:// URI an app reads from the QR code: issuer = the product name, label = the account's address. */
-export const otpauthUri = (productName: string, label: string, seed: string): string => generateURI({ issuer: productName, label, secret: seed });
+export const otpauthUri = async (productName: string, label: string, seed: string): Promise<string> =>
+  (await otp()).generateURI({ issuer: productName, label, secret: seed });
 
 /**
  * The QR code as inline SVG, drawn here (no external service sees the seed).
@@ -21,6 +23,7 @@ export const otpauthUri = (productName: string, label: string, seed: string): st
  * SVG holds only paths made from the URI's bits, no text.
  */
 export async function qrSvg(uri: string): Promise<Html> {
+  const { default: QRCode } = await import('qrcode');
   return raw(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 200 }));
 }
 
@@ -35,6 +38,7 @@ export const isTotpCode = (value: string): boolean => /^\d{6}$/.test(value);
  */
 export async function matchingStep(seed: string, code: string, after: number | null): Promise<number | undefined> {
   if (!isTotpCode(code)) return undefined;
+  const { verify } = await otp();
   const result = await verify({ secret: seed, token: code, epochTolerance: PERIOD_SECONDS, ...(after === null ? {} : { afterTimeStep: after }) });
   // The TOTP strategy's result carries the matched step (the union type also covers HOTP's).
   return result.valid ? (result as { timeStep: number }).timeStep : undefined;

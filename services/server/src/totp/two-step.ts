@@ -57,7 +57,7 @@ export async function pendingSetup(deps: TwoStepDeps, userId: string): Promise<S
       }
     }
     if (!seed) {
-      const fresh = newSeed();
+      const fresh = await newSeed();
       // Only over what was read: two tabs starting at once end up with one seed.
       const query = deps.db.knex('users').where({ id: userId, totp_enabled: false });
       if (row.totp_secret) query.where({ totp_secret: row.totp_secret });
@@ -65,7 +65,7 @@ export async function pendingSetup(deps: TwoStepDeps, userId: string): Promise<S
       if (!Number(await query.update({ totp_secret: deps.keyring.encrypt('totp-seed', fresh) }))) continue;
       seed = fresh;
     }
-    const uri = otpauthUri(deps.config.brand.productName, row.email ?? userId, seed);
+    const uri = await otpauthUri(deps.config.brand.productName, row.email ?? userId, seed);
     return { seed, uri, qr: await qrSvg(uri) };
   }
   throw new AccountError('conflict', t('totp.setup_changed'));
