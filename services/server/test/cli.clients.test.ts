@@ -126,6 +126,55 @@ describe.skipIf(!realDatabaseUrl)('latchkey clients / resources / scopes', () =>
     expect(await db.knex('clients').where({ id: introspection_client_id }).first()).toBeDefined();
   });
 
+  it('updates a client: sets, changes and removes its back-channel logout URI; flags left out change nothing', async () => {
+    const created = await cli('clients', 'create', '--name', 'Portal', '--type', 'confidential', '--redirect-uri', 'https://portal.example.com/cb', '--backchannel-logout-uri', 'https://portal.example.com/bcl', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { client_id } = JSON.parse(created.stdout) as { client_id: string };
+    const metadata = async () => ((await db.knex('clients').where({ id: client_id }).first('metadata')) as { metadata: Record<string, unknown> }).metadata;
+
+    // A private address is the operator's call; the sid setting changes with it.
+    const changed = await cli('clients', 'update', client_id, '--backchannel-logout-uri', 'http://localhost:8080/bcl', '--no-backchannel-logout-session-required', '--json');
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ client_id, name: 'Portal', backchannel_logout_uri: 'http://localhost:8080/bcl', backchannel_logout_session_required: false });
+    expect(await metadata()).toMatchObject({ backchannel_logout_uri: 'http://localhost:8080/bcl', operator_backchannel_logout_uri: 'http://localhost:8080/bcl', backchannel_logout_session_required: false });
+
+    const renamed = await cli('clients', 'update', client_id, '--name', 'Portal 2', '--scope', 'openid email');
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stdout).toMatch(/updated client .*\(Portal 2\)\nback-channel logout: http:\/\/localhost:8080\/bcl/);
+    expect(await db.knex('clients').where({ id: client_id }).first('name', 'scope', 'redirect_uris')).toEqual({ name: 'Portal 2', scope: 'openid email', redirect_uris: ['https://portal.example.com/cb'] });
+    expect(await metadata()).toMatchObject({ backchannel_logout_uri: 'http://localhost:8080/bcl', backchannel_logout_session_required: false });
+
+    const refused = await cli('clients', 'update', client_id, '--backchannel-logout-uri', 'http://portal.example.com/bcl');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toMatch(/--backchannel-logout-uri must use https \(http is allowed only for localhost, 127.0.0.1 or \[::1\]\)$/);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+
+    const removed = await cli('clients', 'update', client_id, '--no-backchannel-logout-uri', '--json');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ backchannel_logout_uri: null });
+    expect(await metadata()).not.toHaveProperty('backchannel_logout_uri');
+    expect(await metadata()).not.toHaveProperty('operator_backchannel_logout_uri');
+
+    const events = await db.knex('audit_events').where({ type: 'client.updated', subject_id: client_id }).orderBy('occurred_at').select('actor_type', 'data');
+    expect(events.map((e) => [e.actor_type, (e.data as { changed: string[] }).changed])).toEqual([
+      ['operator', ['backchannel_logout_session_required', 'backchannel_logout_uri']],
+      ['operator', ['name', 'scope']],
+      ['operator', ['backchannel_logout_uri']],
+    ]);
+  });
+
+  it('updates a client whose id starts with "-", and names an unknown id', async () => {
+    const created = JSON.parse((await cli('clients', 'create', '--name', 'Dashed', '--type', 'public', '--redirect-uri', 'http://localhost:5173/cb', '--json')).stdout) as { client_id: string };
+    const dashed = `-${created.client_id}`;
+    await db.knex('clients').where({ id: created.client_id }).update({ id: dashed });
+    const updated = await cli('clients', 'update', dashed, '--first-party', '--json');
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ client_id: dashed, first_party: true });
+    const missing = await cli('clients', 'update', 'no-such-client', '--name', 'x');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no client with id or name "no-such-client"/);
+  });
+
   it('reports a bad environment value by name, with no stack trace', async () => {
     const result = await runCli(['clients', 'list'], { DATABASE_URL: 'mysql://nope', LATCHKEY_SECRETS: secrets });
     expect(result.code).toBe(2);

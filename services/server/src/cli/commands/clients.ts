@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createClient, DEFAULT_SCOPE, deleteClient, GRANT_TYPES, listClients } from '../../clients/manage.ts';
+import { createClient, DEFAULT_SCOPE, deleteClient, GRANT_TYPES, listClients, updateClient } from '../../clients/manage.ts';
 import { CliError, type CommandModule } from '../context.ts';
 import { withStore } from '../with-store.ts';
 
@@ -8,7 +8,7 @@ const OPERATOR = { actorType: 'operator', actorId: 'cli' } as const;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 // Messages name the flags the operator typed.
-const FLAGS = { name: '--name', redirect_uris: '--redirect-uri', scope: '--scope' };
+const FLAGS = { name: '--name', redirect_uris: '--redirect-uri', scope: '--scope', backchannel_logout_uri: '--backchannel-logout-uri' };
 
 function grantType(value: string): string {
   const known = Object.entries(GRANT_TYPES).find(([short, full]) => value === short || value === full);
@@ -25,6 +25,19 @@ type CreateOptions = {
   scope?: string;
   firstParty?: boolean;
   backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
+};
+
+/** Each flag left out leaves its setting as it is; a repeatable flag given replaces the whole list. */
+type UpdateOptions = {
+  name?: string;
+  redirectUri?: string[];
+  postLogoutRedirectUri?: string[];
+  grantType?: string[];
+  scope?: string;
+  firstParty?: boolean;
+  /** A URI sets it; false (--no-backchannel-logout-uri) removes it. */
+  backchannelLogoutUri?: string | false;
   backchannelLogoutSessionRequired?: boolean;
 };
 
@@ -70,6 +83,47 @@ export const clients: CommandModule = (program, ctx) => {
         secret
           ? `client_id:     ${id}\nclient_secret: ${secret}\nThe secret is shown only now; store it safely.`
           : `client_id: ${id}`,
+      );
+    });
+
+  group
+    .command('update')
+    .description('change a client\'s settings (not the built-in console client; an API\'s introspection client only its name)')
+    .argument('<client-id>', 'the client id, as `clients list` shows it')
+    .option('--name <name>', 'new display name')
+    .option('--redirect-uri <uri>', 'exact redirect URI (repeatable; replaces the list)', collect)
+    .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return (repeatable; replaces the list)', collect)
+    .option('--grant-type <grant>', `one of ${Object.keys(GRANT_TYPES).join(', ')} (repeatable; replaces the list)`, collect)
+    .option('--scope <scopes>', 'space-separated scopes the client may request (replaces them)')
+    .option('--first-party', 'a client of the operator\'s own: skips the consent page')
+    .option('--no-first-party', 'shows the consent page again')
+    .option('--backchannel-logout-uri <uri>', 'OpenID Back-Channel Logout: where logout tokens are posted (may be a private address)')
+    .option('--no-backchannel-logout-uri', 'stop sending logout tokens to this client')
+    .option('--backchannel-logout-session-required', 'logout tokens (and ID tokens) carry sid')
+    .option('--no-backchannel-logout-session-required', 'logout tokens (and ID tokens) carry no sid')
+    // Generated ids may start with '-' (base64url): taken as the id, not refused as an unknown option.
+    .allowUnknownOption()
+    .action(async (id: string, options: UpdateOptions) => {
+      const { knex } = await ctx.db();
+      const keyring = await ctx.keyring();
+      const { client } = await withStore(ctx, (store) => updateClient(
+        { knex, keyring, store },
+        id,
+        {
+          name: options.name,
+          redirect_uris: options.redirectUri,
+          post_logout_redirect_uris: options.postLogoutRedirectUri,
+          grant_types: options.grantType?.map(grantType),
+          scope: options.scope?.split(/\s+/).filter(Boolean),
+          first_party: options.firstParty,
+          backchannel_logout_uri: options.backchannelLogoutUri === false ? null : options.backchannelLogoutUri,
+          backchannel_logout_session_required: options.backchannelLogoutSessionRequired,
+        },
+        { actor: OPERATOR, fieldNames: FLAGS },
+      ));
+      ctx.print(
+        client,
+        `updated client ${client.client_id} (${client.name})${client.backchannel_logout_uri ? `\nback-channel logout: ${client.backchannel_logout_uri}` : ''}`,
       );
     });
 
