@@ -1,3 +1,4 @@
+import { registerLogoutWakeStore } from '../backchannel/wake.ts';
 import { createStore, type Store } from '../store/index.ts';
 import type { CliContext } from './context.ts';
 
@@ -8,9 +9,12 @@ import type { CliContext } from './context.ts';
  */
 export async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await createStore({ redisUrl: ctx.config().redisUrl });
+  // Logouts the work enqueues (a session revoked here) wake the servers' back-channel workers.
+  const unregister = registerLogoutWakeStore(store);
   try {
     return await work(store);
   } finally {
+    unregister();
     await store.close();
   }
 }

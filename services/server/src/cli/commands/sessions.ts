@@ -1,8 +1,8 @@
 import { findUserByEmail } from '../../db/users.ts';
 import { listUserSessions, type SessionSummary } from '../../sessions/rows.ts';
 import { revokeSession } from '../../sessions/revoke.ts';
-import { createStore } from '../../store/index.ts';
 import { CliError, type CommandModule } from '../context.ts';
+import { withStore } from '../with-store.ts';
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
@@ -57,13 +57,8 @@ export const sessions: CommandModule = (program, ctx) => {
     .option('--reason <reason>', 'why (kept in the session row and the audit log)', 'revoked by operator')
     .action(async (id: string, options: { reason: string }) => {
       const { knex } = await ctx.db();
-      const store = await createStore({ redisUrl: ctx.config().redisUrl });
-      try {
-        const revoked = await revokeSession({ knex, store }, id, options.reason, { actorType: 'operator' });
-        if (!revoked) throw new CliError(`no session ${id} to revoke (unknown, or already revoked)`);
-      } finally {
-        await store.close();
-      }
+      const revoked = await withStore(ctx, (store) => revokeSession({ knex, store }, id, options.reason, { actorType: 'operator' }));
+      if (!revoked) throw new CliError(`no session ${id} to revoke (unknown, or already revoked)`);
       ctx.print({ revoked: id }, `revoked session ${id}`);
     });
 };

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../accounts/invitations.ts';
 import { changeAccountStatus, type StatusChange, type StatusResult } from '../../accounts/status.ts';
 import { findUserByEmail } from '../../db/users.ts';
-import { createStore } from '../../store/index.ts';
 import { CliError, type CliContext } from '../context.ts';
+import { withStore } from '../with-store.ts';
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -58,13 +58,7 @@ export function registerStatusCommands(group: Command, ctx: CliContext): void {
     const { knex } = await ctx.db();
     const user = await findUserByEmail(knex, email);
     if (!user) throw new CliError(`no user with email ${email}`);
-    const store = await createStore({ redisUrl: ctx.config().redisUrl });
-    let result: StatusResult;
-    try {
-      result = await changeAccountStatus({ knex, store }, user.id, change, { actor: { actorType: 'operator' }, reason: options.reason });
-    } finally {
-      await store.close();
-    }
+    const result: StatusResult = await withStore(ctx, (store) => changeAccountStatus({ knex, store }, user.id, change, { actor: { actorType: 'operator' }, reason: options.reason }));
     if (!result.ok) {
       if (result.problem === 'until_past') throw new CliError('--until must be in the future');
       if (result.problem === 'deleted') throw new CliError(`user ${email} is deleted; a deleted account cannot be changed`);
