@@ -48,10 +48,23 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
   return openLocked(options, await lockDataDir(dataDir));
 }
 
+/**
+ * PostgreSQL settings for the one embedded session, on top of PGlite's own
+ * (single-user mode, fsync off, no parallel workers). Postgres's default of
+ * 128 MB of shared buffers is sized for a server: PGlite sets all of it up in
+ * its WASM memory at start, where it stays resident (128 → 32 MB takes ~95 MiB
+ * off the process). An identity provider's working set (clients, keys, live
+ * tokens and sessions) fits in a fraction; a page that does not is read again
+ * from the data dir, through the OS page cache. WAL buffers follow (1/32).
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
+
+const embeddedStartParams = () => [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])];
+
 async function openLocked(options: EmbeddedOptions, unlock: () => Promise<void>): Promise<Db> {
   let pglite: PGlite;
   try {
-    pglite = new PGlite(path.join(options.dataDir, 'pgdata'));
+    pglite = new PGlite(path.join(options.dataDir, 'pgdata'), { startParams: embeddedStartParams() });
     await pglite.waitReady;
   } catch (error) {
     await unlock();
