@@ -1,5 +1,9 @@
-import { hash, parseOptions, verify, type Algorithm } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
+import { lazy } from '../lazy.ts';
 import { PASSWORD_HASH_PARAMS, type PasswordHashParams } from './params.ts';
+
+// A native addon: loaded with the first password hashed or checked, not at start.
+const argon2 = lazy<typeof import('@node-rs/argon2')>('@node-rs/argon2');
 
 // The library's Algorithm is a const enum, which type stripping cannot inline.
 const ARGON2ID = 2 as Algorithm;
@@ -11,13 +15,13 @@ const ARGON2ID = 2 as Algorithm;
 const normalize = (password: string) => password.normalize('NFKC');
 
 export async function hashPassword(password: string, params: PasswordHashParams = PASSWORD_HASH_PARAMS): Promise<string> {
-  return hash(normalize(password), { ...params, algorithm: ARGON2ID });
+  return argon2().hash(normalize(password), { ...params, algorithm: ARGON2ID });
 }
 
 /** True when `password` matches `stored`; false for a wrong password or a hash we cannot parse. */
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
-    return await verify(stored, normalize(password));
+    return await argon2().verify(stored, normalize(password));
   } catch {
     return false;
   }
@@ -26,7 +30,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
 /** True when `stored` was made with other parameters (or another algorithm) than the current ones. */
 export function needsRehash(stored: string, params: PasswordHashParams = PASSWORD_HASH_PARAMS): boolean {
   try {
-    const used = parseOptions(stored);
+    const used = argon2().parseOptions(stored);
     return (
       used.algorithm !== ARGON2ID ||
       used.memoryCost !== params.memoryCost ||

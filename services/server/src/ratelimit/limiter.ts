@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type IRateLimiterOptions,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { createRequire } from 'node:module';
+import type * as Flexible from 'rate-limiter-flexible';
+import type { IRateLimiterOptions, RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Store } from '../store/index.ts';
 import { backgroundCounter } from './background.ts';
 import { accountBucket, ipBucket } from './keys.ts';
 import { backoffSeconds, DEFAULT_POLICIES, type LimitName, type Policies, type Window } from './policies.ts';
+
+// The three classes used, each from its own file: the package's index also loads every other
+// store it supports (Mongo, MySQL, DynamoDB, …), ~30 modules a start does not need.
+const require = createRequire(import.meta.url);
+const RateLimiterMemory = require('rate-limiter-flexible/lib/RateLimiterMemory.js') as typeof Flexible.RateLimiterMemory;
+const RateLimiterRedis = require('rate-limiter-flexible/lib/RateLimiterRedis.js') as typeof Flexible.RateLimiterRedis;
+const RateLimiterRes = require('rate-limiter-flexible/lib/RateLimiterRes.js') as typeof Flexible.RateLimiterRes;
+type RateLimiterRes = Flexible.RateLimiterRes;
 
 export type LimitResult = { allowed: boolean; retryAfterSeconds: number };
 

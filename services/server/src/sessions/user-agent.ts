@@ -1,4 +1,7 @@
-import UAParser from 'ua-parser-js';
+import { lazy } from '../lazy.ts';
+
+// Loaded with the first session recorded, not at start.
+const uaParser = lazy<typeof import('ua-parser-js')>('ua-parser-js');
 
 export type ParsedUserAgent = { browser: string | null; os: string | null; device: string | null };
 
@@ -11,6 +14,7 @@ const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join
  */
 export function parseUserAgent(userAgent: string | undefined | null): ParsedUserAgent {
   if (!userAgent) return { browser: null, os: null, device: null };
+  const UAParser = uaParser();
   const { browser, os, device } = new UAParser(userAgent).getResult();
   const model = join(device.vendor, device.model);
   const type = device.type ?? (browser.name || os.name ? 'desktop' : undefined);
