@@ -26,12 +26,11 @@ import { countRefusals, createMetrics, observeBackends, observeProvider, startMe
 import { limiterFor } from './ratelimit/index.ts';
 import { createStore, type Store } from './store/index.ts';
 import { startTracing } from './tracing/index.ts';
-import { registerLogoutWakeStore } from './backchannel/wake.ts';
 import { startBackchannelWorker, type BackchannelWorkerOptions } from './backchannel/worker.ts';
 import { configureOutbound } from './http/outbound.ts';
 import { startWebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 import { SetSigner } from './signals/signer.ts';
-import { registerWakeStore } from './signals/wake.ts';
+import { registerWakeStore } from './outbox/wake.ts';
 import { startSignalsWorker, type SignalsWorkerOptions } from './signals/worker.ts';
 
 export type ServerOptions = {
@@ -156,12 +155,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(stopPurge);
     const webhookWorker = startWebhookWorker({ knex: db.knex, keyring, logger }, options.webhooks);
     cleanup.push(() => webhookWorker.stop());
-    // Logouts enqueued in this process wake the back-channel workers of every replica.
-    cleanup.push(registerLogoutWakeStore(store));
+    // Logouts and security events enqueued in this process wake the workers and long polls of every replica.
+    cleanup.push(registerWakeStore(store));
     const backchannelWorker = await startBackchannelWorker({ knex: db.knex, store, provider: () => providers.current, logger }, options.backchannel);
     cleanup.push(() => backchannelWorker.stop());
-    // Security events enqueued in this process wake push workers and long polls on every replica.
-    cleanup.push(registerWakeStore(store));
     const signalsWorker = await startSignalsWorker(
       { knex: db.knex, store, logger, issuer: config.issuer, keyring, signer: new SetSigner(() => providers.signingJwks) },
       options.signals,

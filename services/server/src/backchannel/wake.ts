@@ -1,32 +1,18 @@
 import type { Knex } from 'knex';
 import { enqueueClientLogout, enqueueSessionLogouts } from '../db/backchannel-logouts.ts';
-import { afterCommit } from '../events/after-commit.ts';
+import { wakeAfterCommit as wakeOutboxAfterCommit } from '../outbox/wake.ts';
 import type { Store } from '../store/index.ts';
 
 /**
  * `backchannel:logouts`: "logouts were enqueued". The worker on every
  * replica wakes on it instead of waiting for its timer, so a logout leaves
- * within milliseconds of the commit. Enqueueing happens deep in session
- * revocation and oidc-provider's logout, which have only the transaction, so
- * each running server registers its store here; the message goes out once
- * the transaction commits (never for rolled-back work).
+ * within milliseconds of the commit (src/outbox/wake.ts: sent after the
+ * commit, on every registered store).
  */
 export const LOGOUTS_CHANNEL = 'backchannel:logouts';
 
-const stores = new Set<Store>();
-
-export function registerLogoutWakeStore(store: Store): () => void {
-  stores.add(store);
-  return () => {
-    stores.delete(store);
-  };
-}
-
 function wakeAfterCommit(db: Knex, enqueued: number): void {
-  if (enqueued === 0) return;
-  afterCommit(db, () => {
-    for (const store of stores) store.publish(LOGOUTS_CHANNEL, '1').catch(() => {});
-  });
+  if (enqueued > 0) wakeOutboxAfterCommit(db, LOGOUTS_CHANNEL, '1');
 }
 
 /** One row per client of the ended session with a back-channel logout URI, in `trx`; the workers wake after its commit. */

@@ -1,4 +1,4 @@
-import { registerLogoutWakeStore } from '../backchannel/wake.ts';
+import { registerWakeStore } from '../outbox/wake.ts';
 import { createStore, type Store } from '../store/index.ts';
 import type { CliContext } from './context.ts';
 
@@ -9,8 +9,8 @@ import type { CliContext } from './context.ts';
  */
 export async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await createStore({ redisUrl: ctx.config().redisUrl });
-  // Logouts the work enqueues (a session revoked here) wake the servers' back-channel workers.
-  const unregister = registerLogoutWakeStore(store);
+  // What the work puts in an outbox (a logout, a security event) wakes the servers' workers and long polls.
+  const unregister = registerWakeStore(store);
   try {
     return await work(store);
   } finally {

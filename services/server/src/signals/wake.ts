@@ -1,31 +1,18 @@
 import type { Knex } from 'knex';
-import { afterCommit } from '../events/after-commit.ts';
+import { wakeAfterCommit as wakeOutboxAfterCommit } from '../outbox/wake.ts';
 import type { Store } from '../store/index.ts';
 
 /**
  * `ssf:events`: "events were enqueued for these streams". The push worker
  * and held long polls, on every replica, wake on it instead of waiting for
- * their timer. Enqueueing happens in recordAuditEvent, which has only the
- * transaction, so each running server registers its store here; the message
- * goes out once the transaction commits (never for rolled-back work).
+ * their timer (src/outbox/wake.ts: sent after the commit, on every
+ * registered store).
  */
 export const WAKE_CHANNEL = 'ssf:events';
 
-const stores = new Set<Store>();
-
-export function registerWakeStore(store: Store): () => void {
-  stores.add(store);
-  return () => {
-    stores.delete(store);
-  };
-}
-
 export function wakeAfterCommit(db: Knex, streamIds: readonly string[]): void {
   if (streamIds.length === 0) return;
-  afterCommit(db, () => {
-    const message = JSON.stringify({ streams: [...new Set(streamIds)] });
-    for (const store of stores) store.publish(WAKE_CHANNEL, message).catch(() => {});
-  });
+  wakeOutboxAfterCommit(db, WAKE_CHANNEL, JSON.stringify({ streams: [...new Set(streamIds)] }));
 }
 
 /** Listens for wake-ups; `handler` gets the stream ids (malformed messages are ignored). */
