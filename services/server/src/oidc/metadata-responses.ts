@@ -31,7 +31,7 @@ function notModified(header: string | undefined, etag: string): boolean {
 /**
  * Discovery and the JWKS of one provider instance, kept as the bytes
  * oidc-provider rendered the first time each was asked for and answered
- * from those afterwards, without entering Koa (two thirds of a discovery
+ * from those afterwards, without entering Koa (a third of a discovery
  * request's CPU). Both are fixed for an instance: its configuration and
  * keys are set when it is built (a key change builds a new instance, with
  * an empty set of these), and every URL in them comes from the issuer,
