@@ -14,7 +14,7 @@ export function startOutboxLoop(options: {
   batchSize: number;
   logger: Logger;
   runBatch: () => Promise<number>;
-  housekeeping?: () => Promise<void>;
+  housekeeping?: () => Promise<unknown>;
 }): OutboxLoop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { claimPushSets, purgeSets, recordPushAttempt, type ClaimedSet, type PushOutcome } from '../db/ssf-outbox.ts';
 import type { Logger } from '../http/logger.ts';
+import { startOutboxLoop } from '../outbox/loop.ts';
 import type { Store } from '../store/index.ts';
 import { DEFAULT_RETRY, isExhausted, isRetryableStatus, retryDelayMs, type RetryPolicy } from '../webhooks/retry.ts';
 import { sendDelivery } from '../webhooks/send.ts';
@@ -36,11 +37,6 @@ async function push(deps: SignalsWorkerDeps, options: SignalsWorkerOptions, set:
 export async function startSignalsWorker(deps: SignalsWorkerDeps, overrides: Partial<SignalsWorkerOptions> = {}): Promise<{ stop: () => Promise<void> }> {
   const options: SignalsWorkerOptions = { ...DEFAULT_SIGNALS_WORKER, ...overrides, retry: { ...DEFAULT_RETRY, ...overrides.retry } };
   const leaseMs = options.timeoutMs + 5_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let lastPurge = 0;
 
   const runBatch = async (): Promise<number> => {
     const claimed = await claimPushSets(deps.knex, { limit: options.batchSize, leaseMs });
@@ -60,46 +56,20 @@ export async function startSignalsWorker(deps: SignalsWorkerDeps, overrides: Par
     return claimed.length;
   };
 
-  const tick = async () => {
-    try {
-      while (!stopped && (await runBatch()) === options.batchSize);
-      if (Date.now() - lastPurge > 60 * 60_000) {
-        lastPurge = Date.now();
-        await purgeSets(deps.knex, options.retentionDays);
-      }
-    } catch (err) {
-      if (!stopped) deps.logger.error({ err }, 'security event worker pass failed');
-    }
-  };
-
-  // One pass at a time; a wake-up during a pass runs another right after it.
-  const run = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    clearTimeout(timer);
-    running = tick().finally(() => {
-      running = undefined;
-      if (again) {
-        again = false;
-        run();
-      } else schedule();
-    });
-  };
-  const schedule = () => {
-    if (!stopped) timer = setTimeout(run, options.pollMs);
-  };
-  const unsubscribe = await onWake(deps.store, () => run());
-  schedule();
+  const loop = startOutboxLoop({
+    name: 'security event',
+    pollMs: options.pollMs,
+    batchSize: options.batchSize,
+    logger: deps.logger,
+    runBatch,
+    housekeeping: () => purgeSets(deps.knex, options.retentionDays),
+  });
+  const unsubscribe = await onWake(deps.store, () => loop.wake());
 
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
       await unsubscribe().catch(() => {});
-      await running;
+      await loop.stop();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import { claimDeliveries, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from '../db/webhook-deliveries.ts';
 import { purgeWebhookEvents } from '../db/webhook-events.ts';
 import type { Logger } from '../http/logger.ts';
+import { startOutboxLoop } from '../outbox/loop.ts';
 import { DEFAULT_RETRY, isExhausted, isRetryableStatus, retryDelayMs, type RetryPolicy } from './retry.ts';
 import { openSecret } from './secret.ts';
 import { sendDelivery } from './send.ts';
@@ -60,10 +61,6 @@ async function attempt(deps: { keyring: Keyring }, options: WebhookWorkerOptions
 export function startWebhookWorker(deps: { knex: Knex; keyring: Keyring; logger: Logger }, overrides: Partial<WebhookWorkerOptions> = {}): WebhookWorker {
   const options: WebhookWorkerOptions = { ...DEFAULT_WORKER_OPTIONS, ...overrides, retry: { ...DEFAULT_RETRY, ...overrides.retry } };
   const leaseMs = options.timeoutMs + 5_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let lastPurge = 0;
 
   const runBatch = async (): Promise<number> => {
     const claimed = await claimDeliveries(deps.knex, { limit: options.batchSize, leaseMs });
@@ -84,35 +81,14 @@ export function startWebhookWorker(deps: { knex: Knex; keyring: Keyring; logger:
     return claimed.length;
   };
 
-  const tick = async () => {
-    try {
-      // A full batch means more may be due: keep going before sleeping.
-      while (!stopped && (await runBatch()) === options.batchSize);
-      if (Date.now() - lastPurge > 60 * 60_000) {
-        lastPurge = Date.now();
-        await purgeWebhookEvents(deps.knex, options.retentionDays);
-      }
-    } catch (err) {
-      if (!stopped) deps.logger.error({ err }, 'webhook worker pass failed');
-    }
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(() => {
-        running = undefined;
-        schedule();
-      });
-    }, options.pollMs);
-  };
-  schedule();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  // A full batch means more may be due: the loop keeps going before sleeping.
+  const loop = startOutboxLoop({
+    name: 'webhook',
+    pollMs: options.pollMs,
+    batchSize: options.batchSize,
+    logger: deps.logger,
+    runBatch,
+    housekeeping: () => purgeWebhookEvents(deps.knex, options.retentionDays),
+  });
+  return { stop: () => loop.stop() };
 }
