@@ -120,17 +120,21 @@ describe('shared signals push delivery and triggers', () => {
 
     await receiver.waitFor((sets) => sets.filter(aboutUser(userId)).length >= 8);
     const mine = receiver.received.filter(aboutUser(userId));
-    expect(mine.map((s) => [s.type, s.event.credential_type ?? null, s.event.change_type ?? null])).toEqual([
-      [`${CAEP}credential-change`, 'password', 'update'],
-      [`${CAEP}credential-change`, 'password', 'update'],
-      [`${CAEP}credential-change`, 'fido2-platform', 'create'],
-      [`${CAEP}credential-change`, 'app', 'delete'],
-      [`${CAEP}token-claims-change`, null, null],
-      [`${RISC}account-disabled`, null, null],
-      [`${RISC}account-enabled`, null, null],
-      [`${RISC}account-purged`, null, null],
-    ]);
-    expect(mine[4]!.event.claims).toEqual({ role: 'admin' });
+    // Push sends a batch in parallel (RFC 8935 promises no order; receivers order by event_timestamp), so compare as a set.
+    const byKey = (a: unknown[], b: unknown[]) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect(mine.map((s) => [s.type, s.event.credential_type ?? null, s.event.change_type ?? null]).sort(byKey)).toEqual(
+      [
+        [`${CAEP}credential-change`, 'password', 'update'],
+        [`${CAEP}credential-change`, 'password', 'update'],
+        [`${CAEP}credential-change`, 'fido2-platform', 'create'],
+        [`${CAEP}credential-change`, 'app', 'delete'],
+        [`${CAEP}token-claims-change`, null, null],
+        [`${RISC}account-disabled`, null, null],
+        [`${RISC}account-enabled`, null, null],
+        [`${RISC}account-purged`, null, null],
+      ].sort(byKey),
+    );
+    expect(mine.find((s) => s.type === `${CAEP}token-claims-change`)!.event.claims).toEqual({ role: 'admin' });
     for (const set of mine) expect(set.claims.sub_id).toEqual({ format: 'iss_sub', iss: server.issuer, sub: userId });
   });
 
