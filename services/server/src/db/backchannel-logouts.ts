@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OutboxOutcome } from '../outbox/outcome.ts';
+import { attemptChange, type OutboxOutcome } from '../outbox/outcome.ts';
 
 /**
  * The back-channel logout outbox (migration 20261201000020). Trust comes
@@ -59,13 +59,7 @@ export async function claimLogouts(db: Knex, options: { limit: number; leaseMs: 
 
 /** Records an attempt, only while the claim is still ours (same lease). */
 export async function recordLogoutAttempt(db: Knex, claim: Pick<ClaimedLogout, 'id' | 'lease'>, outcome: OutboxOutcome): Promise<void> {
-  const common = { leased_until: null, last_status: outcome.status };
-  const change =
-    outcome.kind === 'delivered'
-      ? { ...common, status: 'delivered', delivered_at: db.fn.now(), last_error: null }
-      : outcome.kind === 'retry'
-        ? { ...common, last_error: outcome.error, next_attempt_at: db.raw(`now() + ?::float8 * interval '1 millisecond'`, [outcome.delayMs]) }
-        : { ...common, status: 'failed', last_error: outcome.error };
+  const change = attemptChange(db, outcome, 'status');
   await db('backchannel_logouts').where({ id: claim.id, status: 'pending' }).andWhereRaw('leased_until = ?::timestamptz', [claim.lease]).update(change);
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { attemptChange, type OutboxOutcome } from '../outbox/outcome.ts';
 import type { OutboxEvent } from '../signals/event-record.ts';
 
 /** One security event on its way to one stream, with what signing it takes. */
@@ -82,20 +83,11 @@ export async function claimPushSets(db: Knex, options: { limit: number; leaseMs:
   return rows.map(normalise);
 }
 
-export type PushOutcome =
-  | { kind: 'delivered'; status: number }
-  | { kind: 'retry'; status: number | null; error: string; delayMs: number }
-  | { kind: 'failed'; status: number | null; error: string };
+export type PushOutcome = OutboxOutcome;
 
 /** Records an attempt, only while the claim is still ours (same lease). */
 export async function recordPushAttempt(db: Knex, claim: Pick<ClaimedSet, 'id' | 'lease'>, outcome: PushOutcome): Promise<void> {
-  const common = { leased_until: null, last_status: outcome.status };
-  const change =
-    outcome.kind === 'delivered'
-      ? { ...common, state: 'delivered', delivered_at: db.fn.now(), last_error: null }
-      : outcome.kind === 'retry'
-        ? { ...common, last_error: outcome.error, next_attempt_at: db.raw(`now() + ?::float8 * interval '1 millisecond'`, [outcome.delayMs]) }
-        : { ...common, state: 'failed', last_error: outcome.error };
+  const change = attemptChange(db, outcome, 'state');
   await db('ssf_outbox').where({ id: claim.id, state: 'pending' }).andWhereRaw('leased_until = ?::timestamptz', [claim.lease]).update(change);
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { attemptChange, type OutboxOutcome } from '../outbox/outcome.ts';
 import { keyset, pageOf, type Position } from './keyset.ts';
 import { UUID } from './webhooks.ts';
 
@@ -73,10 +74,7 @@ export async function claimDeliveries(db: Knex, options: { limit: number; leaseM
   return rows.map((row) => ({ ...row, event_id: String(row.event_id) }));
 }
 
-export type AttemptOutcome =
-  | { kind: 'delivered'; status: number }
-  | { kind: 'retry'; status: number | null; error: string; delayMs: number }
-  | { kind: 'failed'; status: number | null; error: string };
+export type AttemptOutcome = OutboxOutcome;
 
 /**
  * Records an attempt's outcome, only while the claim is still ours (same
@@ -84,13 +82,7 @@ export type AttemptOutcome =
  * meanwhile, changes nothing.
  */
 export async function recordAttempt(db: Knex, claim: Pick<ClaimedDelivery, 'id' | 'lease'>, outcome: AttemptOutcome): Promise<boolean> {
-  const common = { leased_until: null, last_status: outcome.status, updated_at: db.fn.now() };
-  const change =
-    outcome.kind === 'delivered'
-      ? { ...common, status: 'delivered', delivered_at: db.fn.now(), last_error: null }
-      : outcome.kind === 'retry'
-        ? { ...common, last_error: outcome.error, next_attempt_at: db.raw(`now() + ?::float8 * interval '1 millisecond'`, [outcome.delayMs]) }
-        : { ...common, status: 'failed', last_error: outcome.error };
+  const change = { ...attemptChange(db, outcome, 'status'), updated_at: db.fn.now() };
   const updated = await db('webhook_deliveries')
     .where({ id: claim.id, status: 'pending' })
     .andWhereRaw('leased_until = ?::timestamptz', [claim.lease])

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { claimPushSets, purgeSets, recordPushAttempt, type ClaimedSet, type PushOutcome } from '../db/ssf-outbox.ts';
 import type { Logger } from '../http/logger.ts';
 import { startOutboxLoop } from '../outbox/loop.ts';
+import { failedAttempt } from '../outbox/outcome.ts';
 import type { Store } from '../store/index.ts';
-import { DEFAULT_RETRY, isExhausted, isRetryableStatus, retryDelayMs, type RetryPolicy } from '../webhooks/retry.ts';
+import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from '../webhooks/retry.ts';
 import { sendDelivery } from '../webhooks/send.ts';
 import { signSet, type SetContext } from './set.ts';
 import { onWake } from './wake.ts';
@@ -26,12 +27,8 @@ async function push(deps: SignalsWorkerDeps, options: SignalsWorkerOptions, set:
   if (set.authorization_header) headers.authorization = deps.keyring.decrypt('ssf-authorization', set.authorization_header);
   const result = await sendDelivery({ url: set.endpoint_url, body: await signSet(deps, set), headers, timeoutMs: options.timeoutMs });
   if (result.ok) return { kind: 'delivered', status: result.status! };
-  const error = result.error ?? 'failed';
   // RFC 8935 §2.3: a 400 says the receiver refused this SET; sending it again would not change that.
-  if (result.status !== null && !isRetryableStatus(result.status)) return { kind: 'failed', status: result.status, error };
-  const delayMs = retryDelayMs(options.retry, set.attempts, result.retryAfterSeconds);
-  if (isExhausted(options.retry, set.attempts, new Date(set.occurred_at), delayMs)) return { kind: 'failed', status: result.status, error: `${error} (gave up after ${set.attempts} attempts)` };
-  return { kind: 'retry', status: result.status, error, delayMs };
+  return failedAttempt(options.retry, { attempts: set.attempts, occurredAt: new Date(set.occurred_at) }, { status: result.status, error: result.error ?? 'failed', retryAfterSeconds: result.retryAfterSeconds });
 }
 
 export async function startSignalsWorker(deps: SignalsWorkerDeps, overrides: Partial<SignalsWorkerOptions> = {}): Promise<{ stop: () => Promise<void> }> {
