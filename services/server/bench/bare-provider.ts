@@ -72,3 +72,5 @@ app.get('/interaction/:uid', async (req, res, next) => {
 });
 app.use(provider.callback());
 app.listen(config.port, '127.0.0.1');
+// A normal exit on SIGTERM, so `--cpu-prof` writes its profile (--profile-target bare).
+process.on('SIGTERM', () => process.exit(0));

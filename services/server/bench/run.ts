@@ -29,6 +29,7 @@ const { values: opts } = parseArgs({
     'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'log-level': { type: 'string', default: 'info' },
     profile: { type: 'string', default: '0' },
+    'profile-target': { type: 'string' },
     out: { type: 'string', default: path.resolve(import.meta.dirname, '../../../bench-results') },
     help: { type: 'boolean', default: false },
   },
@@ -36,7 +37,7 @@ const { values: opts } = parseArgs({
 
 if (opts.help) {
   console.log(`pnpm bench [--rounds 3] [--duration 8] [--warmup 2] [--connections 50] [--starts 3]
-  [--only token-opaque,discovery,…] [--targets bare,postgres,embedded] [--profile SECONDS]
+  [--only token-opaque,discovery,…] [--targets bare,postgres,embedded] [--profile SECONDS] [--profile-target bare|postgres|embedded]
   [--database-url postgres://…] [--redis-url redis://…] [--log-level info] [--out DIR]
 workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
   process.exit(0);
@@ -58,6 +59,7 @@ for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) thro
 const workloads = WORKLOADS.filter((w) => !only || only.includes(w.name));
 const targetNames = opts.targets.split(',').map((s) => s.trim()) as TargetName[];
 for (const name of targetNames) if (!['bare', 'postgres', 'embedded'].includes(name)) throw new Error(`--targets: unknown target ${name}`);
+if (opts['profile-target'] && !targetNames.includes(opts['profile-target'] as TargetName)) throw new Error(`--profile-target: ${opts['profile-target']} is not among --targets`);
 
 const cores = availableParallelism();
 const pin = pinning(cores);
@@ -132,7 +134,8 @@ try {
 
   for (const target of targets) startResults.find((s) => s.target === target.name)!.peakRssMiB = (await import('./proc.ts')).memoryMiB(target.pid()).peak;
 
-  const profiled = targets.find((t) => t.name === 'postgres') ?? targets.find((t) => t.name !== 'bare');
+  // PostgreSQL by default; bare to see what the baseline itself spends its time on.
+  const profiled = opts['profile-target'] ? targets.find((t) => t.name === opts['profile-target']) : (targets.find((t) => t.name === 'postgres') ?? targets.find((t) => t.name !== 'bare'));
   if (profileSeconds > 0 && profiled) {
     const dir = path.join(opts.out, `profile-${stamp}`);
     mkdirSync(dir, { recursive: true });
