@@ -130,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cleanup.push(await subscribeEvents(store, 'clients:changed', ({ clientId }) => clients.invalidate(typeof clientId === 'string' ? clientId : undefined)));
     cleanup.push(await subscribeEvents(store, 'resources:changed', () => resources.invalidate()));
     const providers = new ProviderHolder(
-      { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store, clients }), resources, logger, store, limiter, observe: observeProvider(metrics) },
+      { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store, clients }), clients, resources, logger, store, limiter, observe: observeProvider(metrics) },
       structuredClone(keys.jwks),
     );
 

@@ -9,6 +9,8 @@ import { Keyring } from '../src/crypto/keyring.ts';
 import type { Db } from '../src/db/knex.ts';
 import { createAdapter, type AdapterClass } from '../src/oidc/adapter.ts';
 import { applyInternals } from '../src/oidc/internals.ts';
+import { METADATA_TTL_MS, metadataCache } from '../src/oidc/metadata-cache.ts';
+import { findClientMetadata } from '../src/db/oidc-clients.ts';
 import { createLimiter } from '../src/ratelimit/limiter.ts';
 import { createStore, type Store } from '../src/store/index.ts';
 import { backends } from './support/backends.ts';
@@ -23,17 +25,20 @@ describe.each(backends)('adapter Client model on $name', (backend) => {
   let server: Server;
   let baseUrl: string;
   let store: Store;
+  let clients: ReturnType<typeof metadataCache<Record<string, unknown>>>;
   const adapter = (model = 'Client'): Adapter => new Adapter(model);
 
   beforeAll(async () => {
     db = await backend.open();
-    Adapter = createAdapter(db, keyring);
+    // One cache for the adapter and the provider's Client lookup, as the server wires them.
+    clients = metadataCache((id: string) => findClientMetadata(db.knex, id));
+    Adapter = createAdapter(db, keyring, { clients });
     provider = testProvider(Adapter, {
       extraClientMetadata: { properties: ['first_party'] },
       features: { registration: { enabled: true }, clientCredentials: { enabled: true } },
     });
     store = await createStore({ redisUrl: undefined });
-    applyInternals(provider, { keyring, store, knex: db.knex, limiter: createLimiter({ store, namespace: randomBytes(8).toString('hex') }) });
+    applyInternals(provider, { keyring, store, knex: db.knex, limiter: createLimiter({ store, namespace: randomBytes(8).toString('hex') }), clients });
     server = createServer(provider.callback()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -88,6 +93,27 @@ describe.each(backends)('adapter Client model on $name', (backend) => {
       logoUri: 'https://app.example.test/logo.png',
       first_party: true,
     });
+  });
+
+  it('one Client per cached row: the same until the client changes, then one built from the new metadata', async () => {
+    const id = `reuse-${randomId(6)}`;
+    await db.knex('clients').insert({ id, name: 'Before', redirect_uris: ['https://app.example.test/cb'], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' });
+    const first = await provider.Client.find(id);
+    expect(first?.clientName).toBe('Before');
+    expect(await provider.Client.find(id)).toBe(first);
+
+    // A change through the adapter drops the cached row (as on every replica, over pub/sub).
+    await adapter().upsert(id, { ...(await adapter().find(id)), client_name: 'After', redirect_uris: ['https://app.example.test/new'] });
+    const changed = await provider.Client.find(id);
+    expect(changed).not.toBe(first);
+    expect(changed).toMatchObject({ clientName: 'After', redirectUris: ['https://app.example.test/new'] });
+
+    // A change the cache was not told of is seen once the row expires, and a deleted client is gone.
+    await db.knex('clients').where({ id }).update({ name: 'Direct' });
+    await new Promise((resolve) => setTimeout(resolve, METADATA_TTL_MS + 50));
+    expect((await provider.Client.find(id))?.clientName).toBe('Direct');
+    await adapter().destroy(id);
+    expect(await provider.Client.find(id)).toBeUndefined();
   });
 
   it('a public client has no client_secret and an empty scope is left out', async () => {

@@ -9,6 +9,7 @@ import { ACR_VALUES } from '../interactions/acr.ts';
 import type { ApiResourceRow } from '../db/api-resources.ts';
 import type { Limiter } from '../ratelimit/index.ts';
 import type { MetadataCache } from './metadata-cache.ts';
+import type { ModelPayload } from '../db/oidc-models.ts';
 import { CLAIMS_BY_SCOPE, createFindAccount } from './account.ts';
 import { createIntrospectionPolicy } from './introspection.ts';
 import { buildInteractionPolicy } from './interaction-policy.ts';
@@ -57,6 +58,8 @@ export type ConfigurationDeps = {
   limiter: Limiter;
   /** The server's cache of API resources (metadata-cache.ts); absent: every lookup reads Postgres. */
   resources?: MetadataCache<ApiResourceRow>;
+  /** The server's cache of clients, the adapter's own (internals.ts reuses a Client per cached row). */
+  clients?: MetadataCache<ModelPayload>;
 };
 
 export function buildConfiguration({ config, knex, keyring, adapter, jwks, limiter, resources }: ConfigurationDeps): Configuration {

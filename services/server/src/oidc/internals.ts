@@ -3,8 +3,10 @@ import type { Knex } from 'knex';
 import Provider, { errors } from 'oidc-provider';
 import { enqueueClientLogoutAndWake } from '../backchannel/wake.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { claimReplay } from '../db/oidc-models.ts';
+import { claimReplay, type ModelPayload } from '../db/oidc-models.ts';
+import { isStorableText } from '../db/storable-text.ts';
 import type { Limiter } from '../ratelimit/index.ts';
+import type { MetadataCache } from './metadata-cache.ts';
 import type { Store } from '../store/index.ts';
 import { cookieNames, isHostOnly } from './cookies.ts';
 
@@ -25,7 +27,9 @@ class TooManyAttempts extends errors.OIDCProviderError {
  * The only place that reaches into oidc-provider beyond its documented
  * configuration. Each patch says why; re-check them on every upgrade.
  */
-export function applyInternals(provider: Provider, deps: { keyring: Keyring; store: Store; knex: Knex; limiter: Limiter }): void {
+export function applyInternals(provider: Provider, deps: { keyring: Keyring; store: Store; knex: Knex; limiter: Limiter; clients?: MetadataCache<ModelPayload> }): void {
+  if (deps.clients) reuseClientsPerCachedRow(provider, deps.clients);
+
   // We store client secrets as keyed hashes (DESIGN.md: secrets hashed at
   // rest), so the client's `clientSecret` is the hash and comparison must go
   // through the keyring. Symmetric uses of the secret (HS* signing,
@@ -93,6 +97,29 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
   };
 
   enqueueProviderBackchannelLogouts(provider, (input) => enqueueClientLogoutAndWake(deps.knex, input));
+}
+
+/**
+ * Client.find asks the adapter for the client's metadata on every request, then serializes and
+ * hashes it to find the Client it built before from the same metadata; with the adapter's copy of
+ * the cached row, that was a tenth of a JWT token request. The same cached row (the adapter's
+ * metadata cache: a change or its expiry gives a new row object) now gives the same Client at once.
+ * The provider itself already shares one Client between requests for the same metadata.
+ */
+function reuseClientsPerCachedRow(provider: Provider, clients: MetadataCache<ModelPayload>): void {
+  const Client = provider.Client as unknown as { find: (id: unknown) => Promise<unknown> };
+  const find = Client.find.bind(Client);
+  const built = new WeakMap<object, unknown>();
+  Client.find = async (id: unknown) => {
+    const row = typeof id === 'string' && isStorableText(id) ? await clients.get(id) : undefined;
+    const known = row && built.get(row);
+    if (known) return known;
+    // The adapter reads the cache again: this row, or a newer one if it changed in between (this
+    // row is then never served again, so what it maps to is never asked for).
+    const client = await find(id);
+    if (row && client) built.set(row, client);
+    return client;
+  };
 }
 
 /**
