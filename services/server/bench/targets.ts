@@ -180,6 +180,8 @@ export async function latchkeyTarget(name: 'postgres' | 'embedded', pin: Pinning
     LATCHKEY_LOG_LEVEL: options.logLevel,
     LATCHKEY_RATE_LIMITS: 'token.ip=999999999/1s',
     LATCHKEY_SHUTDOWN_DRAIN_SECONDS: '0',
+    // As the image and ./latchkey set it: the entry file is compiled from the cache too.
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(tmpdir(), 'node-compile-cache'),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...(databaseUrl && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   };

@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import { apiRouter } from './api/index.ts';
 import { apiErrorHandler } from './api/problem.ts';
 import type { Config } from './config/env.ts';
 import type { Db } from './db/knex.ts';
@@ -87,8 +86,14 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
   // All of it lives under /api (matched without regard to case, as Express matches routes): other requests
   // skip its router instead of trying each of its route patterns (a sign-in page GET tried them all).
-  const api = apiRouter(deps);
-  app.use((req, res, next) => (API_PATH.test(req.path) ? api(req, res, next) : next()));
+  // Built on the first /api request: its routes and the contract's schemas are a tenth of a start's
+  // memory and time, and a replica that only issues tokens never needs them.
+  let api: Promise<express.Router> | undefined;
+  app.use((req, res, next) => {
+    if (!API_PATH.test(req.path)) return next();
+    api ??= import('./api/index.ts').then(({ apiRouter }) => apiRouter(deps));
+    api.then((router) => router(req, res, next), next);
+  });
   // Every error under /api is problem+json: the API's own and those of the app-wide guards above (URL, body limit, Host).
   app.use('/api', apiErrorHandler(deps.logger));
   // Shared Signals: configuration metadata, stream management and polling (plain JSON, not problem+json).

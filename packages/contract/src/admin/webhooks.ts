@@ -4,22 +4,11 @@ import { needs, needsWithEtag } from '../common/api-scopes.ts';
 import { ifMatchHeaders } from '../common/etag.ts';
 import { page, pageQuery, sortOf, timestamp } from '../common/pagination.ts';
 import { problems } from '../common/problem.ts';
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../common/webhook-events.ts';
 
 const c = initContract();
 
-/** What an endpoint can subscribe to; payloads are described in the README ("Webhooks"). */
-export const WEBHOOK_EVENT_TYPES = [
-  'user.created',
-  'user.updated',
-  'session.created',
-  'session.revoked',
-  'sign_in.succeeded',
-  'sign_in.failed',
-  'grant.revoked',
-  'token.revoked',
-] as const;
-
-export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../common/webhook-events.ts';
 
 export const webhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
 

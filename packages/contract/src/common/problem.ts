@@ -1,8 +1,8 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode } from './errors.ts';
+import { ERROR_CODES, PROBLEM_CONTENT_TYPE, type ErrorCode } from './errors.ts';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE };
 
 /** RFC 9457 problem details, with our stable `code` (see errors.ts). */
 export const problemSchema = z

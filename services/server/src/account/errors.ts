@@ -1,4 +1,4 @@
-import { ERRORS } from '@latchkey/contract';
+import { ERRORS } from '@latchkey/contract/constants';
 import { HttpError } from '../http/errors.ts';
 
 /**

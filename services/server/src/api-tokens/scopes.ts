@@ -1,4 +1,4 @@
-import { API_SCOPE_NAMES } from '@latchkey/contract';
+import { API_SCOPE_NAMES } from '@latchkey/contract/constants';
 
 /**
  * What a personal API token may carry: never more than its owner holds.

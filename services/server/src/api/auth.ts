@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { calculateJwkThumbprint, createLocalJWKSet, EmbeddedJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
-import { API_SCOPE_NAMES } from '@latchkey/contract';
+import { API_SCOPE_NAMES } from '@latchkey/contract/constants';
 import { authenticatePersonalToken } from '../api-tokens/verify.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { claimReplay, grantIsLive } from '../db/oidc-models.ts';

@@ -1,4 +1,5 @@
-import { ERRORS, PROBLEM_CONTENT_TYPE, problemType, type ErrorCode, type Problem } from '@latchkey/contract';
+import type { Problem } from '@latchkey/contract';
+import { ERRORS, PROBLEM_CONTENT_TYPE, problemType, type ErrorCode } from '@latchkey/contract/constants';
 import { RequestValidationError } from '@ts-rest/express';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';

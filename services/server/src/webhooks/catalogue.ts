@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES } from '@latchkey/contract';
+import { WEBHOOK_EVENT_TYPES } from '@latchkey/contract/constants';
 
 /**
  * The webhook event types an endpoint can subscribe to. Seed 004's channels

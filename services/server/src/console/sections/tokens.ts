@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { API_SCOPES } from '@latchkey/contract';
+import { API_SCOPES } from '@latchkey/contract/constants';
 import { changePersonalToken, createPersonalToken, listPersonalTokens, MAX_TOKEN_LIFETIME_DAYS } from '../../api-tokens/manage.ts';
 import { ACCOUNT_SCOPE, scopesOwnerHolds } from '../../api-tokens/scopes.ts';
 import { t } from '../../interactions/i18n/index.ts';
