@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
@@ -62,9 +63,24 @@ const EMBEDDED_SETTINGS = ['shared_buffers=16MB'];
 
 const embeddedStartParams = () => [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])];
 
+/**
+ * PGlite's WebAssembly stays on V8's baseline compiler (Liftoff). With tier-up on, V8 recompiles
+ * Postgres's SQL parser (one ~100 KB function) with its optimizing compiler a few dozen statements
+ * after start: ~2 s of CPU on a background thread and ~500 MB of compiler memory for a moment, so an
+ * embedded server peaked near 800 MiB (RSS at ready 450–700 MiB, 200 now) and its start took a second
+ * longer. The price is a little CPU per statement (an opaque token ~10 % more on the embedded database
+ * in `pnpm bench`); an embedded database is for one small instance, where memory counts for more. Set
+ * before PGlite compiles its module; it touches only WebAssembly, which nothing else here runs.
+ */
+function keepWasmBaseline(): void {
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+}
+
 async function openLocked(options: EmbeddedOptions, unlock: () => Promise<void>): Promise<Db> {
   let pglite: PGlite;
   try {
+    keepWasmBaseline();
     pglite = new PGlite(path.join(options.dataDir, 'pgdata'), { startParams: embeddedStartParams() });
     await pglite.waitReady;
   } catch (error) {
