@@ -46,11 +46,11 @@ export function applyInternals(provider: Provider, deps: { keyring: Keyring; sto
   type ClientSelf = { clientId: string; clientSecret?: string };
   const clientPrototype = (provider.Client as unknown as { prototype: { compareClientSecret: (this: ClientSelf, actual: string) => Promise<boolean> } }).prototype;
   clientPrototype.compareClientSecret = async function compareClientSecret(actual: string) {
+    const matches = typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
+    if (matches) return true;
     const ctx = Provider.ctx;
     // Express's req.ip (LATCHKEY_TRUST_PROXY applies); Koa shares the request object.
     const ip = (ctx?.req as { ip?: string } | undefined)?.ip ?? ctx?.ip;
-    const matches = typeof this.clientSecret === 'string' && typeof actual === 'string' && deps.keyring.verify('client-secret', actual, this.clientSecret);
-    if (matches) return true;
     const verdict = await deps.limiter.attempt('client-auth', { ip, account: this.clientId });
     if (!verdict.allowed) {
       ctx?.set('Retry-After', String(verdict.retryAfterSeconds));
