@@ -92,7 +92,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.use((req, res, next) => {
     if (!API_PATH.test(req.path)) return next();
     api ??= import('./api/index.ts').then(({ apiRouter }) => apiRouter(deps));
-    api.then((router) => router(req, res, next), next);
+    api.then((router) => router(req, res, next)).catch(next);
   });
   // Every error under /api is problem+json: the API's own and those of the app-wide guards above (URL, body limit, Host).
   app.use('/api', apiErrorHandler(deps.logger));
