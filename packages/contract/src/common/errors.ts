@@ -3,9 +3,6 @@
  * stable codes. Clients branch on `code`, never on `title` or `detail`.
  * docs/api-errors.md is generated from this list (`pnpm openapi`).
  */
-/** The media type every problem is answered with (RFC 9457). */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
 export const ERRORS = {
   validation_failed: { status: 400, title: 'Validation failed', meaning: 'A path parameter, query parameter, header or body field is missing, malformed or unknown; `errors[]` names each one.' },
   invalid_cursor: { status: 400, title: 'Invalid cursor', meaning: 'The `cursor` was altered, forged, expired with a secret rotation, or sent with other filters or sort than the page it came from.' },
@@ -29,3 +26,6 @@ export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 /** The problem `type` URI of a code (RFC 9457): stable, and named in docs/api-errors.md. */
 export const problemType = (code: ErrorCode): string => `urn:latchkey:problem:${code}`;
+
+/** The media type every problem is answered with (RFC 9457). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
