@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from './unavailable.ts';
+
 /**
  * Calls made in the same turn of the event loop, run as one statement.
  *
@@ -11,7 +13,10 @@
  * alone (`single`), one after the other in the order they came, so one bad
  * item fails only its own caller: a failed statement wrote nothing, so
  * nothing is written twice. `run` may refuse a batch it cannot do in one
- * statement (two writes of one row) by throwing.
+ * statement (two writes of one row) by throwing. A batch the database could
+ * not run at all (down, too slow, no connection within the acquire timeout)
+ * fails every item at once with that error: retried one by one, the last
+ * caller would wait out the timeout once per item before its 503.
  */
 export function turnBatch<T, R>(run: (items: readonly T[]) => Promise<readonly R[]>, single: (item: T) => Promise<R>): (item: T) => Promise<R> {
   let queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
@@ -27,8 +32,9 @@ export function turnBatch<T, R>(run: (items: readonly T[]) => Promise<readonly R
     try {
       const results = await run(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => entry.resolve(results[i]!));
-    } catch {
-      for (const entry of batch) await single(entry.item).then(entry.resolve, entry.reject);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) for (const entry of batch) entry.reject(error);
+      else for (const entry of batch) await single(entry.item).then(entry.resolve, entry.reject);
     }
   };
 
