@@ -129,6 +129,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const resources = metadataCache((identifier: string) => resolveApiResource(db.knex, config.issuer, identifier));
     cleanup.push(await subscribeEvents(store, 'clients:changed', ({ clientId }) => clients.invalidate(typeof clientId === 'string' ? clientId : undefined)));
     cleanup.push(await subscribeEvents(store, 'resources:changed', () => resources.invalidate()));
+    // A change made through this replica drops its own entries as it is announced, not when its own
+    // message comes back from Redis: the admin API answered first, and the next request here could
+    // still be served the old client. Dropping again on the message is harmless. (The store is this
+    // server's own.)
+    const publish = store.publish.bind(store);
+    store.publish = (channel, message) => {
+      if (channel === 'clients:changed') clients.invalidate();
+      if (channel === 'resources:changed') resources.invalidate();
+      return publish(channel, message);
+    };
     const providers = new ProviderHolder(
       { config, knex: db.knex, keyring, adapter: createAdapter(db, keyring, { store, clients }), clients, resources, logger, store, limiter, observe: observeProvider(metrics) },
       structuredClone(keys.jwks),
