@@ -53,6 +53,21 @@ describe.each(backends)('adapter: saves and lookups made together share one stat
     expect(found).toEqual([...live, undefined, undefined]);
   });
 
+  it("lookups of one value in several models in one turn (introspection's) are one SELECT, each answered from its own table", async () => {
+    const [access, clientCredentials, refresh] = ['AccessToken', 'ClientCredentials', 'RefreshToken'].map((name) => new Adapter(name));
+    const token = credentials(clientId);
+    const inAccessTokens = accessTokenPayload({ clientId });
+    await clientCredentials!.upsert(token.jti, token, 600);
+    await access!.upsert(inAccessTokens.jti!, inAccessTokens, 600);
+    statements = [];
+
+    // What oidc-provider does for a token without token_type_hint, for two tokens at once.
+    const found = await Promise.all([token.jti, inAccessTokens.jti!].flatMap((id) => [access!.find(id), clientCredentials!.find(id), refresh!.find(id)]));
+
+    expect(statements.filter((sql) => sql.startsWith('select'))).toHaveLength(1);
+    expect(found).toEqual([undefined, token, undefined, inAccessTokens, undefined, undefined]);
+  });
+
   it('one id saved twice in one turn: both saves land in order, the later payload wins', async () => {
     const adapter = new Adapter('ClientCredentials');
     const first = credentials(clientId, 'first');

@@ -199,7 +199,7 @@ const payloadWithConsumed = `case when consumed_at is null then payload
   else payload || jsonb_build_object('consumed', floor(extract(epoch from consumed_at))::bigint) end`;
 
 function findSql(spec: ModelTable, column: string, many?: 'many'): string {
-  return `select ${many ? 'id, ' : ''}${spec.consumedAt ? payloadWithConsumed : 'payload'} as payload from ${spec.table}
+  return `select ${many ? `'${spec.table}' as t, id, ` : ''}${spec.consumedAt ? payloadWithConsumed : 'payload'} as payload from ${spec.table}
     where ${column} ${many ? '= any(?::text[])' : '= ?'} and (expires_at is null or expires_at > now())${spec.revokedAt ? ' and revoked_at is null' : ''}`;
 }
 
@@ -217,12 +217,26 @@ export async function findModel(
   return rows[0]?.payload;
 }
 
-/** Live rows by id, in one statement: the payload for each id asked, undefined where there is none. */
-export async function findModels(knex: Knex, spec: ModelTable, ids: readonly string[]): Promise<Array<ModelPayload | undefined>> {
-  const sql = cached(`find-many:${spec.table}`, () => findSql(spec, 'id', 'many'));
-  const { rows } = (await knex.raw(sql, [ids as string[]])) as { rows: Array<{ id: string; payload: ModelPayload }> };
-  const found = new Map(rows.map((r) => [r.id, r.payload]));
-  return ids.map((id) => found.get(id));
+export type ModelLookup = { spec: ModelTable; id: string };
+
+/**
+ * Live rows by id, from any number of model tables, in one statement (one
+ * select per table, joined by UNION ALL): the payload for each lookup, or
+ * undefined where there is none. oidc-provider looks an introspected or
+ * revoked token up in three tables at once; this is one round trip for them.
+ */
+export async function findModels(knex: Knex, lookups: readonly ModelLookup[]): Promise<Array<ModelPayload | undefined>> {
+  const byTable = new Map<string, { spec: ModelTable; ids: string[] }>();
+  for (const { spec, id } of lookups) {
+    const entry = byTable.get(spec.table);
+    if (entry) entry.ids.push(id);
+    else byTable.set(spec.table, { spec, ids: [id] });
+  }
+  const tables = [...byTable.values()].sort((a, b) => a.spec.table.localeCompare(b.spec.table));
+  const sql = cached(`find-many:${tables.map((t) => t.spec.table).join(',')}`, () => tables.map((t) => findSql(t.spec, 'id', 'many')).join('\n    union all\n    '));
+  const { rows } = (await knex.raw(sql, tables.map((t) => t.ids))) as { rows: Array<{ t: string; id: string; payload: ModelPayload }> };
+  const found = new Map(rows.map((r) => [`${r.t} ${r.id}`, r.payload]));
+  return lookups.map(({ spec, id }) => found.get(`${spec.table} ${id}`));
 }
 
 export async function destroyModel(knex: Knex, spec: ModelTable, id: string): Promise<void> {

@@ -19,6 +19,7 @@ import {
   revokeGrant,
   upsertModel,
   upsertModels,
+  type ModelLookup,
   type ModelPayload,
   type ModelWrite,
   type ModelTable,
@@ -102,12 +103,17 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     return pending;
   };
 
+  // Lookups by id made in the same turn, whatever their model, share one SELECT (src/db/turn-batch.ts).
+  const find = turnBatch(
+    (lookups: readonly ModelLookup[]) => findModels(knex, lookups),
+    ({ spec, id }) => findModel(knex, spec, id),
+  );
+
   class ModelAdapter implements Adapter {
     readonly #spec: ModelTable;
     readonly #name: string;
-    // Token requests arriving together share one INSERT and one SELECT per table (src/db/turn-batch.ts).
+    // Token requests arriving together share one INSERT per table.
     readonly #save: (write: ModelWrite) => Promise<void>;
-    readonly #find: (id: string) => Promise<ModelPayload | undefined>;
 
     constructor(name: string, spec: ModelTable) {
       this.#name = name;
@@ -115,10 +121,6 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
       this.#save = turnBatch(
         (writes) => upsertModels(knex, spec, writes).then(() => writes.map(() => undefined)),
         (write) => upsertModel(knex, spec, write),
-      );
-      this.#find = turnBatch(
-        (ids) => findModels(knex, spec, ids),
-        (id) => findModel(knex, spec, id),
       );
     }
 
@@ -128,7 +130,7 @@ export function createAdapter(db: Db, keyring: Keyring, options: { store?: Store
     }
 
     async find(id: string) {
-      return storableId(id) ? asPayload(await this.#find(id)) : undefined;
+      return storableId(id) ? asPayload(await find({ spec: this.#spec, id })) : undefined;
     }
 
     async findByUserCode(userCode: string) {
