@@ -1,20 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { HttpError } from '../http/errors.ts';
-import { clients } from './commands/clients.ts';
-import { grants } from './commands/grants.ts';
-import { invitations } from './commands/invitations.ts';
-import { resources } from './commands/resources.ts';
-import { sessions } from './commands/sessions.ts';
-import { ssf } from './commands/ssf.ts';
-import { start } from './commands/start.ts';
-import { users } from './commands/users.ts';
-import { CliError, createCliContext, type CommandModule } from './context.ts';
-import { registerKeysCommands } from './commands/keys.ts';
-import { registerMigrateCommands } from './commands/migrate.ts';
-
-// Each command lives in its own module under ./commands and registers itself here.
-const modules: CommandModule[] = [start, clients, resources, registerMigrateCommands, registerKeysCommands, users, invitations, sessions, grants, ssf];
+import { CliError, createCliContext } from './context.ts';
+import { commandsFor } from './commands/index.ts';
 
 const program = new Command('latchkey')
   .description('Latchkey identity provider: server and operator commands')
@@ -23,7 +11,7 @@ const program = new Command('latchkey')
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 const ctx = createCliContext(program);
-for (const register of modules) register(program, ctx);
+for (const register of await commandsFor(process.argv.slice(2))) register(program, ctx);
 
 function fail(message: string, code: number): never {
   if (program.opts().json) process.stderr.write(`${JSON.stringify({ error: message })}\n`);
