@@ -19,7 +19,7 @@ export const COMMAND_MODULES: ReadonlyArray<{ names: readonly string[]; load: ()
 
 /**
  * The modules a command line needs: only the named command's (a server start
- * then loads none of the operator commands' services, ~5 MiB and ~50 ms), or
+ * then loads none of the operator commands' services: ~4 MiB and ~60 ms), or
  * all of them for help, no command or a name that is not one (commander then
  * lists every command or says which is unknown).
  */
