@@ -107,13 +107,12 @@ describe('published packages: pack, lint, install, use', () => {
       name: 'scratch', private: true, type: 'module',
       dependencies: { '@ts-rest/core': tsRest, ...Object.fromEntries(PACKAGES.map((name) => [`@latchkey/${name}`, `file:${tarballs[name]}`])) },
     }));
-    // The registry is the one part of this test not on this machine. A stalled connection is dropped and
-    // retried, not waited on for npm's default five minutes, and a hung install is run again, up to three
-    // times (it takes 3–8 s). npm's http log goes into the error, so a failure names the request. (The
-    // hangs two CI runs saw were TLS refusals retried with back-off: turbo had dropped the machine's
-    // NODE_EXTRA_CA_CERTS, which turbo.json now passes through.)
+    // The registry is the one part of this test not on this machine: a stalled connection is dropped and
+    // retried rather than waited on for npm's default five minutes, a failed install is run once more, and
+    // npm's http log goes into the error so a failure names the request (earlier "hangs" were TLS refusals
+    // retried with back-off, until turbo.json passed the machine's NODE_EXTRA_CA_CERTS through).
     const install = () => sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=http', '--fetch-timeout=20000', '--fetch-retries=4'], app, {}, 100_000);
-    await install().catch(install).catch(install);
+    await install().catch(install);
 
     const audience = 'https://things.example.com';
     await registerApi(server, audience, ['read:things']);
