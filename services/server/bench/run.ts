@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ const { values: opts } = parseArgs({
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
     'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'log-level': { type: 'string', default: 'info' },
+    baseline: { type: 'string' },
     profile: { type: 'string', default: '0' },
     'profile-target': { type: 'string' },
     out: { type: 'string', default: path.resolve(import.meta.dirname, '../../../bench-results') },
@@ -39,6 +40,8 @@ if (opts.help) {
   console.log(`pnpm bench [--rounds 3] [--duration 8] [--warmup 2] [--connections 50] [--starts 3]
   [--only token-opaque,discovery,…] [--targets bare,postgres,embedded] [--profile SECONDS] [--profile-target bare|postgres|embedded]
   [--database-url postgres://…] [--redis-url redis://…] [--log-level info] [--out DIR]
+  [--baseline CHECKOUT]  also run another checkout of Latchkey (a git worktree with its dependencies installed)
+                         on PostgreSQL + Redis as target "baseline", to compare two versions in one run
 workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
   process.exit(0);
 }
@@ -59,6 +62,11 @@ for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) thro
 const workloads = WORKLOADS.filter((w) => !only || only.includes(w.name));
 const targetNames = opts.targets.split(',').map((s) => s.trim()) as TargetName[];
 for (const name of targetNames) if (!['bare', 'postgres', 'embedded'].includes(name)) throw new Error(`--targets: unknown target ${name}`);
+const baselineEntry = opts.baseline === undefined ? undefined : path.resolve(opts.baseline, 'services/server/src/cli/main.ts');
+if (baselineEntry) {
+  if (!existsSync(baselineEntry)) throw new Error(`--baseline: ${baselineEntry} does not exist (give the root of a Latchkey checkout)`);
+  targetNames.push('baseline');
+}
 if (opts['profile-target'] && !targetNames.includes(opts['profile-target'] as TargetName)) throw new Error(`--profile-target: ${opts['profile-target']} is not among --targets`);
 
 const cores = availableParallelism();
@@ -96,9 +104,10 @@ try {
       name === 'bare'
         ? await bareTarget(pin)
         : await latchkeyTarget(name, pin, {
-            adminDatabaseUrl: name === 'postgres' ? opts['database-url'] : undefined,
+            adminDatabaseUrl: name === 'embedded' ? undefined : opts['database-url'],
             redisUrl: opts['redis-url'],
             logLevel: opts['log-level'],
+            ...(name === 'baseline' ? { entry: baselineEntry } : {}),
           });
     targets.push(target);
     // Cold start: process spawn to the first successful readiness answer, on a machine not under our load.

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { BareConfig } from './bare-provider.ts';
 import { memoryMiB } from './proc.ts';
 
-export type TargetName = 'bare' | 'postgres' | 'embedded';
+/** `baseline`: another checkout of Latchkey on PostgreSQL + Redis (--baseline), to compare two versions in one run. */
+export type TargetName = 'bare' | 'postgres' | 'embedded' | 'baseline';
 
 /** What the workloads need to know about a target. */
 export type Target = {
@@ -144,6 +145,8 @@ export type LatchkeyOptions = {
   adminDatabaseUrl?: string;
   redisUrl?: string;
   logLevel: string;
+  /** The CLI entry to start (another checkout's, for the baseline); this checkout's when undefined. */
+  entry?: string;
 };
 
 /**
@@ -152,7 +155,8 @@ export type LatchkeyOptions = {
  * the request log on at info, written to /dev/null. The token rate limit is
  * raised so it still runs (and costs what it costs) without refusing the load.
  */
-export async function latchkeyTarget(name: 'postgres' | 'embedded', pin: Pinning, options: LatchkeyOptions): Promise<Target> {
+export async function latchkeyTarget(name: 'postgres' | 'embedded' | 'baseline', pin: Pinning, options: LatchkeyOptions): Promise<Target> {
+  const entry = options.entry ?? serverEntry;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(tmpdir(), `latchkey-bench-${name}-`));
@@ -186,7 +190,7 @@ export async function latchkeyTarget(name: 'postgres' | 'embedded', pin: Pinning
     ...(databaseUrl && options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
   };
   const cli = (args: string[]) => {
-    const run = spawnSync(process.execPath, [...NODE_FLAGS, serverEntry, '--json', ...args], { env, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...NODE_FLAGS, entry, '--json', ...args], { env, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`latchkey ${args.join(' ')} failed: ${run.stderr}`);
     return JSON.parse(run.stdout) as Record<string, string>;
   };
@@ -196,7 +200,7 @@ export async function latchkeyTarget(name: 'postgres' | 'embedded', pin: Pinning
   }
   const cc = cli(['clients', 'create', '--name', 'bench-cc', '--type', 'confidential', '--grant-type', 'client_credentials', '--scope', SCOPE]);
   const web = cli(['clients', 'create', '--name', 'bench-web', '--type', 'confidential', '--redirect-uri', REDIRECT_URI, '--scope', 'openid']);
-  const proc = processTarget({ pin: pin.server, args: [serverEntry, 'start'], env, readyUrl: `${base}/readyz`, stopSignal: 'SIGINT' });
+  const proc = processTarget({ pin: pin.server, args: [entry, 'start'], env, readyUrl: `${base}/readyz`, stopSignal: 'SIGINT' });
   return {
     name,
     base,
