@@ -5,7 +5,8 @@ import type { Db } from './db/knex.ts';
 import { bodyLimit } from './http/body-limit.ts';
 import { errorHandler } from './http/errors.ts';
 import { warnUntrustedForwardedFor } from './http/forwarded-warning.ts';
-import { healthRoutes } from './http/health.ts';
+import { healthHandlers } from './http/health.ts';
+import { series } from './http/series.ts';
 import { formGuard, inputGuard } from './http/input-guard.ts';
 import { hostCheck } from './http/host-check.ts';
 import type { Logger } from './http/logger.ts';
@@ -15,7 +16,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { SmsSender } from './phone/sms.ts';
 import { createCsrf } from './interactions/csrf.ts';
-import { publicMetricsRoute, requestMetrics, type Metrics } from './metrics/index.ts';
+import { publicMetricsHandler, requestMetrics, type Metrics } from './metrics/index.ts';
 import { t } from './interactions/i18n/index.ts';
 import { html } from './interactions/views/html.ts';
 import { layout } from './interactions/views/layout.ts';
@@ -58,23 +59,30 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   // Client IPs come from X-Forwarded-For only through proxies the operator named.
   app.set('trust proxy', deps.config.trustProxy);
-  // First, so every answer is timed and counted, the guards' refusals too.
-  app.use(requestMetrics(deps.metrics));
-  app.use(requestLog(deps.logger));
-  app.use(warnUntrustedForwardedFor(deps.config, deps.logger));
-  app.use(securityHeaders({ https: deps.config.issuer.startsWith('https://') }));
-  // Malformed Host, percent-encoding or NUL in the URL: a 400 before any route.
-  app.use(inputGuard);
   const logoOrigin = deps.config.brand.logoUrl?.startsWith('https://') ? new URL(deps.config.brand.logoUrl).origin : undefined;
-  app.use((_req, res, next) => {
-    res.locals.logoOrigin = logoOrigin;
-    next();
-  });
-  app.use(bodyLimit);
-  app.use(healthRoutes(deps));
+  // What every request passes, as one router layer (series.ts).
+  app.use(
+    series(
+      // First, so every answer is timed and counted, the guards' refusals too.
+      requestMetrics(deps.metrics),
+      requestLog(deps.logger),
+      warnUntrustedForwardedFor(deps.config, deps.logger),
+      securityHeaders({ https: deps.config.issuer.startsWith('https://') }),
+      // Malformed Host, percent-encoding or NUL in the URL: a 400 before any route.
+      inputGuard,
+      (_req, res, next) => {
+        res.locals.logoOrigin = logoOrigin;
+        next();
+      },
+      bodyLimit,
+    ),
+  );
+  const health = healthHandlers(deps);
+  app.get('/healthz', health.healthz);
+  app.get('/readyz', health.readyz);
   // Like the health checks, scrapes answer any Host (Prometheus addresses a replica by IP).
-  const metricsRoute = publicMetricsRoute(deps.config, deps.metrics);
-  if (metricsRoute) app.use(metricsRoute);
+  const metricsHandler = publicMetricsHandler(deps.config, deps.metrics);
+  if (metricsHandler) app.get('/metrics', metricsHandler);
   // Everything below answers only for the issuer's host (health checks above answer any).
   app.use(hostCheck(deps.config.issuer));
   // Machine endpoints that mint rows (tokens, device codes, pushed requests)

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Config } from '../config/env.ts';
 import type { Metrics } from './registry.ts';
 
@@ -39,12 +39,10 @@ export function metricsHandler(metrics: Metrics, token: string | undefined): Req
  * - with neither, on the public port only outside production (a laptop's
  *   curl works; a production issuer never shows its internals to the internet).
  */
-export function publicMetricsRoute(config: Config, metrics: Metrics): Router | undefined {
+export function publicMetricsHandler(config: Config, metrics: Metrics): RequestHandler | undefined {
   if (config.metrics.port !== undefined) return undefined;
   if (config.metrics.token === undefined && config.env === 'production') return undefined;
-  const router = Router();
-  router.get('/metrics', metricsHandler(metrics, config.metrics.token));
-  return router;
+  return metricsHandler(metrics, config.metrics.token);
 }
 
 export type MetricsServer = { url: string; close: () => Promise<void> };

@@ -6,7 +6,7 @@ import type { Metrics } from './registry.ts';
 import { observeStore } from './store.ts';
 
 export { countRefusals } from './limiter.ts';
-export { publicMetricsRoute, startMetricsServer, type MetricsServer } from './endpoint.ts';
+export { publicMetricsHandler, startMetricsServer, type MetricsServer } from './endpoint.ts';
 export { requestMetrics } from './http.ts';
 export { observeProvider } from './oidc.ts';
 export { createMetrics, type Metrics } from './registry.ts';
