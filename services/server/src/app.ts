@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { apiErrorHandler } from './api/problem.ts';
 import type { Config } from './config/env.ts';
@@ -9,6 +10,7 @@ import { healthHandlers } from './http/health.ts';
 import { series } from './http/series.ts';
 import { formGuard, inputGuard } from './http/input-guard.ts';
 import { hostCheck } from './http/host-check.ts';
+import { PROVIDER_ONLY_PATHS, providerLane } from './http/provider-lane.ts';
 import type { Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -48,10 +50,13 @@ export type AppOptions = {
   mount?: (app: Express) => void;
 };
 
-/** Paths only oidc-provider answers (token, introspection, revocation, JWKS, discovery, userinfo). */
-const PROVIDER_ONLY_PATHS = ['/token', '/token/introspection', '/token/revocation', '/jwks', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/me'];
 
 const API_PATH = /^\/api(?:\/|$)/i;
+
+/** The server's request listener: the provider lane (provider-lane.ts) in front of the app. */
+export function buildListener(deps: AppDeps, options: AppOptions = {}): RequestListener {
+  return providerLane(deps, buildApp(deps, options));
+}
 
 /** Builds the HTTP app from its dependencies without listening. */
 export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
@@ -90,6 +95,7 @@ export function buildApp(deps: AppDeps, options: AppOptions = {}): Express {
   app.post(['/token', '/device/auth', '/request'], limitTokenEndpoint(deps.limiter));
   // The provider's machine endpoints go to it straight away: no route below serves them, and each
   // request walked every hosted-page, console and API router first (a sixteenth of a token request).
+  // Most never get here (the lane takes them before Express); other spellings of their paths do.
   app.all(PROVIDER_ONLY_PATHS, (req, res) => deps.providers.handle(req, res));
   // The REST API answers problem+json and parses its own JSON bodies (before the provider, which parses its own).
   // All of it lives under /api (matched without regard to case, as Express matches routes): other requests

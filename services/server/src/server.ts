@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
-import { buildApp, type AppOptions } from './app.ts';
+import { buildListener, type AppOptions } from './app.ts';
 import type { Config } from './config/env.ts';
 import { resolveSecrets } from './config/secrets.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -175,8 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
     cleanup.push(() => signalsWorker.stop());
 
-    const app = buildApp({ config, db, store, providers, logger, keyring, mailer, sms, limiter, metrics }, options);
-    const drain = drainable(app);
+    const drain = drainable(buildListener({ config, db, store, providers, logger, keyring, mailer, sms, limiter, metrics }, options));
     const server = createServer(drain.listener);
     server.listen(options.port ?? config.port, options.host ?? '0.0.0.0');
     await once(server, 'listening');

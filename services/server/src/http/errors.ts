@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../db/unavailable.ts';
 import { t } from '../interactions/i18n/index.ts';
@@ -73,16 +74,27 @@ function sendErrorPage(res: Response, brand: Brand, error: HttpError): void {
 
 export function errorHandler(logger: Logger, brand: Brand): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const httpError = toHttpError(error);
-    if (httpError.status >= 500) logger.error({ err: httpError.cause ?? httpError, path: req.path }, 'request failed');
+    const httpError = reportError(logger, error, req.path);
     if (res.headersSent) return void res.end();
+    if (!wantsPage(req)) return sendJsonError(res, httpError);
     if (httpError.retryAfterSeconds) res.set('Retry-After', String(httpError.retryAfterSeconds));
-    if (wantsPage(req)) return sendErrorPage(res, brand, httpError);
-    res.status(httpError.status).json({
-      error: httpError.code,
-      error_description: httpError.expose ? httpError.message : 'internal server error',
-    });
+    sendErrorPage(res, brand, httpError);
   };
+}
+
+/** The error a request failed with, as answered; a server-side failure is logged with its cause. */
+export function reportError(logger: Logger, error: unknown, path: string): HttpError {
+  const httpError = toHttpError(error);
+  if (httpError.status >= 500) logger.error({ err: httpError.cause ?? httpError, path }, 'request failed');
+  return httpError;
+}
+
+/** OAuth's JSON error answer (RFC 6749 §5.2 shape), as the machine endpoints give it. */
+export function sendJsonError(res: ServerResponse, httpError: HttpError): void {
+  const body = JSON.stringify({ error: httpError.code, error_description: httpError.expose ? httpError.message : 'internal server error' });
+  if (httpError.retryAfterSeconds) res.setHeader('Retry-After', String(httpError.retryAfterSeconds));
+  res.writeHead(httpError.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 export const notFound: RequestHandler = (_req, res) => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config/env.ts';
 import type { Logger } from './logger.ts';
@@ -10,8 +11,17 @@ import type { Logger } from './logger.ts';
  * operator notices at the first request instead of at the first lockout.
  */
 export function warnUntrustedForwardedFor(config: Pick<Config, 'trustProxy'>, logger: Logger): RequestHandler {
-  let warned = config.trustProxy !== false;
+  const check = forwardedForWarning(config, logger);
   return (req, _res, next) => {
+    check(req);
+    next();
+  };
+}
+
+/** The check above for any request (the provider lane's too); warns once per process. */
+export function forwardedForWarning(config: Pick<Config, 'trustProxy'>, logger: Logger): (req: IncomingMessage) => void {
+  let warned = config.trustProxy !== false;
+  return (req) => {
     if (!warned && req.headers['x-forwarded-for'] !== undefined) {
       warned = true;
       logger.warn(
@@ -19,6 +29,5 @@ export function warnUntrustedForwardedFor(config: Pick<Config, 'trustProxy'>, lo
         'request with X-Forwarded-For but LATCHKEY_TRUST_PROXY is not set: the header is ignored, so rate limits and audit records see the proxy as the client. Behind a load balancer, set LATCHKEY_TRUST_PROXY to its address(es).',
       );
     }
-    next();
   };
 }

@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
 
 // A host as HTTP carries it: a name, an IPv4 address or a bracketed IPv6
@@ -17,15 +18,19 @@ export function hostNameOf(value: string): string | undefined {
   }
 }
 
+/** Express's compiled LATCHKEY_TRUST_PROXY ('trust proxy fn'). */
+type TrustProxy = (address: string, hop: number) => boolean;
+
 /** Every host the request names: Host, or the authority of an absolute-form target, and X-Forwarded-Host from a trusted proxy. */
-function namedHosts(req: Request, trusted: (address: string, hop: number) => boolean): string[] {
+function namedHosts(req: IncomingMessage, trusted: TrustProxy): string[] {
   const hosts: string[] = [];
   // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host.
-  if (ABSOLUTE_TARGET.test(req.url)) {
+  const target = req.url ?? '';
+  if (ABSOLUTE_TARGET.test(target)) {
     try {
-      hosts.push(new URL(req.url).host);
+      hosts.push(new URL(target).host);
     } catch {
-      hosts.push(req.url);
+      hosts.push(target);
     }
   } else {
     hosts.push(req.headers.host ?? '');
@@ -49,6 +54,12 @@ function namedHosts(req: Request, trusted: (address: string, hop: number) => boo
  * this one (health checks, probed by pod IP) answer under any Host.
  */
 export function hostCheck(issuer: string): RequestHandler {
+  const problem = hostProblem(issuer);
+  return (req, _res, next) => next(problem(req, req.app.get('trust proxy fn') as TrustProxy));
+}
+
+/** The check above for any request (the provider lane's too): the error to answer, or undefined. */
+export function hostProblem(issuer: string): (req: IncomingMessage, trusted: TrustProxy) => HttpError | undefined {
   const expected = new URL(issuer).hostname.replace(/\.$/, '');
   // Nearly every request names the same Host: the last value seen and its name are kept (one
   // entry, so whatever clients send cannot grow it), sparing a URL parse per request.
@@ -61,13 +72,12 @@ export function hostCheck(issuer: string): RequestHandler {
     }
     return lastName;
   };
-  return (req, _res, next) => {
-    const trusted = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  return (req, trusted) => {
     for (const value of namedHosts(req, trusted)) {
       const name = nameOf(value);
-      if (name === undefined) return next(new HttpError(400, 'invalid_request', 'malformed Host header'));
-      if (name !== expected) return next(new HttpError(421, 'misdirected_request', `this server answers only for ${expected}`));
+      if (name === undefined) return new HttpError(400, 'invalid_request', 'malformed Host header');
+      if (name !== expected) return new HttpError(421, 'misdirected_request', `this server answers only for ${expected}`);
     }
-    next();
+    return undefined;
   };
 }

@@ -9,7 +9,8 @@ import { HttpError } from './errors.ts';
  * 400, never a 500. A malformed Host is host-check.ts's to refuse.
  */
 
-function urlProblem(url: string): string | undefined {
+/** What is wrong with a request target, or undefined when nothing is. */
+export function urlProblem(url: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(url.replace(/\+/g, ' '));

@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { pino } from 'pino';
 import { redactUrl, type Logger } from './logger.ts';
 
-type RequestLine = { reqId: string; method: string; url: string; status: number; ms: number; ip: string | undefined };
+export type RequestLine = { reqId: string; method: string; url: string; status: number; ms: number; ip: string | undefined };
 
 /**
  * Writes the request line to the logger's own stream, the same JSON pino
@@ -13,7 +13,7 @@ type RequestLine = { reqId: string; method: string; url: string; status: number;
  * with the URL already redacted. Falls back to `logger.info` for a logger
  * that is not a pino instance.
  */
-function requestLineWriter(logger: Logger): (line: RequestLine) => void {
+export function requestLineWriter(logger: Logger): (line: RequestLine) => void {
   const internals = logger as unknown as Record<symbol, unknown>;
   const stream = internals[pino.symbols.streamSym] as { write(chunk: string): unknown } | undefined;
   const bindings = internals[pino.symbols.chindingsSym];
@@ -31,6 +31,9 @@ function requestLineWriter(logger: Logger): (line: RequestLine) => void {
   };
 }
 
+/** Time since a process.hrtime.bigint() reading, in ms with µs precision. */
+export const millisecondsSince = (started: bigint): number => Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+
 /** One line per request, with secrets in the query string redacted. */
 export function requestLog(logger: Logger): RequestHandler {
   const write = requestLineWriter(logger);
@@ -44,7 +47,7 @@ export function requestLog(logger: Logger): RequestHandler {
         method: req.method,
         url: redactUrl(req.originalUrl),
         status: res.statusCode,
-        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        ms: millisecondsSince(started),
         ip: req.ip,
       });
     });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -44,6 +45,15 @@ export function pageHeaders(options: { imgSrc?: string } = {}): Readonly<Record<
  * http issuer: it would lock a development host out of http).
  */
 export function securityHeaders(options: { https: boolean }): RequestHandler {
+  const set = securityHeaderSetter(options);
+  return (_req, res, next) => {
+    set(res);
+    next();
+  };
+}
+
+/** Sets the headers above on a response (the provider lane's requests never pass the middleware). */
+export function securityHeaderSetter(options: { https: boolean }): (res: ServerResponse) => void {
   // Built once; every request sets the same values.
   const headers: Array<[string, string]> = [
     ['X-Content-Type-Options', 'nosniff'],
@@ -53,8 +63,7 @@ export function securityHeaders(options: { https: boolean }): RequestHandler {
     ['Content-Security-Policy', contentSecurityPolicy()],
   ];
   if (options.https) headers.push(['Strict-Transport-Security', 'max-age=31536000']);
-  return (_req, res, next) => {
+  return (res) => {
     for (const [name, value] of headers) res.setHeader(name, value);
-    next();
   };
 }

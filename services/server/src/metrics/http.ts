@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Metrics } from './registry.ts';
 import { methodOf, routeOf } from './route.ts';
@@ -9,13 +10,18 @@ export function requestMetrics(metrics: Metrics): RequestHandler {
     const done = () => {
       res.off('finish', done);
       res.off('close', done);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // A client that hung up before the answer was sent is counted as such, not as a 200.
-      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
-      metrics.httpDuration.observe({ route: routeOf(req), method: methodOf(req), status }, seconds);
+      observeRequest(metrics, req, res, started);
     };
     res.on('finish', done);
     res.on('close', done);
     next();
   };
+}
+
+/** Counts one request that ended (finished, or closed before its answer was sent). */
+export function observeRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, started: bigint): void {
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // A client that hung up before the answer was sent is counted as such, not as a 200.
+  const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+  metrics.httpDuration.observe({ route: routeOf(req), method: methodOf(req), status }, seconds);
 }

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Metrics } from './registry.ts';
-import { setProviderRoute } from './route.ts';
+import { setRouteLabel } from './route.ts';
 
 // Grant types a client may name; anything else is counted as 'other' so a
 // made-up grant_type cannot add a series.
@@ -37,7 +37,7 @@ export function observeProvider(metrics: Metrics): (provider: Provider) => void 
         await next();
       } finally {
         const route = (ctx as KoaContextWithOIDC).oidc?.route;
-        if (route) setProviderRoute(ctx.req, route);
+        if (route) setRouteLabel(ctx.req, route);
       }
     });
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {

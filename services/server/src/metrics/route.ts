@@ -1,22 +1,26 @@
 import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
 
 /**
  * The label a request is counted (and its trace span named) under: the
  * oidc-provider route name (`token`, `authorization`, `discovery` …) when the
- * provider answered, else the Express route pattern (`/interaction/:uid`),
- * else `unmatched`. Never the raw path: ids, codes and scanners' guesses
- * would each make a new series.
+ * provider answered, else the route pattern that served it (`/interaction/:uid`,
+ * or the provider lane's path), else `unmatched`. Never a raw path the lane did
+ * not list: ids, codes and scanners' guesses would each make a new series.
  */
-const providerRoutes = new WeakMap<IncomingMessage, string>();
+// A property rather than a WeakMap keyed by the request: every request would
+// add an ephemeron the young-generation GC has to trace.
+const ROUTE = Symbol('latchkey.route');
 
-/** Called by the provider hook (metrics/oidc.ts) with the route it matched. */
-export function setProviderRoute(req: IncomingMessage, name: string): void {
-  providerRoutes.set(req, name);
+type Labelled = IncomingMessage & { [ROUTE]?: string; route?: { path?: unknown }; path?: string };
+
+/** Called with the route the provider matched (metrics/oidc.ts), or the lane's path before it answers. */
+export function setRouteLabel(req: IncomingMessage, name: string): void {
+  (req as Labelled)[ROUTE] = name;
 }
 
-export function routeOf(req: Request): string {
-  const named = providerRoutes.get(req);
+export function routeOf(request: IncomingMessage): string {
+  const req = request as Labelled;
+  const named = req[ROUTE];
   if (named) return named;
   const path: unknown = req.route?.path;
   if (typeof path === 'string') return path;
@@ -27,4 +31,4 @@ export function routeOf(req: Request): string {
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-export const methodOf = (req: Request): string => (METHODS.has(req.method) ? req.method : 'other');
+export const methodOf = (req: IncomingMessage): string => (req.method !== undefined && METHODS.has(req.method) ? req.method : 'other');

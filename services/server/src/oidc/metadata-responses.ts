@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { setProviderRoute } from '../metrics/route.ts';
+import { setRouteLabel } from '../metrics/route.ts';
 
 export type MetadataRoute = 'discovery' | 'jwks';
 
@@ -65,7 +65,7 @@ export class MetadataResponses {
     const rendered = this.#rendered.get(route);
     if (!rendered) return false;
     // Counted (and traced) under the provider's route name, as when it answers itself.
-    setProviderRoute(req, route);
+    setRouteLabel(req, route);
     const origin = req.headers.origin;
     res.setHeader('Vary', 'Origin');
     res.setHeader('Access-Control-Allow-Origin', origin || '*');

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import type { Limiter, LimitResult } from './limiter.ts';
 
@@ -10,20 +11,30 @@ export function setRetryAfter(res: Response, result: LimitResult): void {
  * Per-IP limit in front of oidc-provider's token, device authorization and
  * pushed authorization endpoints. It reads no body
  * (the provider parses its own) and takes the address from req.ip, which
- * honours X-Forwarded-For only through LATCHKEY_TRUST_PROXY.
+ * honours X-Forwarded-For only through LATCHKEY_TRUST_PROXY. The provider
+ * lane (http/provider-lane.ts) applies the same limit to POST /token.
  */
 export function limitTokenEndpoint(limiter: Limiter): RequestHandler {
   return async (req, res, next) => {
     try {
       const verdict = await limiter.consume('token', { ip: req.ip });
       if (verdict.allowed) return next();
-      setRetryAfter(res, verdict);
-      res
-        .status(429)
-        .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
-        .json({ error: 'temporarily_unavailable', error_description: `too many requests; retry after ${verdict.retryAfterSeconds} seconds` });
+      refuseTokenRequest(res, verdict);
     } catch (error) {
       next(error);
     }
   };
+}
+
+/** The OAuth-style 429 of the limit above. */
+export function refuseTokenRequest(res: ServerResponse, verdict: LimitResult): void {
+  const body = JSON.stringify({ error: 'temporarily_unavailable', error_description: `too many requests; retry after ${verdict.retryAfterSeconds} seconds` });
+  res.writeHead(429, {
+    'Retry-After': String(verdict.retryAfterSeconds),
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }

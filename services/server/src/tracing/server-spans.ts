@@ -1,6 +1,5 @@
 import { IncomingMessage } from 'node:http';
 import type { HttpCustomAttributeFunction } from '@opentelemetry/instrumentation-http';
-import type { Request } from 'express';
 import { redactUrl } from '../http/logger.ts';
 import { methodOf, routeOf } from '../metrics/route.ts';
 
@@ -17,9 +16,8 @@ export const skipIncoming = (req: IncomingMessage): boolean => QUIET.has((req.ur
 export const nameServerSpan: HttpCustomAttributeFunction = (span, request) => {
   // Server spans only (outgoing requests are not instrumented).
   if (!(request instanceof IncomingMessage)) return;
-  const req = request as Request;
-  const route = routeOf(req);
-  span.updateName(`${methodOf(req)} ${route}`);
+  const route = routeOf(request);
+  span.updateName(`${methodOf(request)} ${route}`);
   span.setAttribute('http.route', route);
   const attributes = (span as unknown as { attributes?: Record<string, unknown> }).attributes ?? {};
   for (const key of ['http.target', 'http.url', 'url.full']) {
