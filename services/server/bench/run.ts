@@ -20,7 +20,9 @@ const { values: opts } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '8' },
-    warmup: { type: 'string', default: '2' },
+    // V8 was still optimizing Latchkey's request path 20 s into a load (--trace-opt: tens of
+    // compilations every 2 s); 8 s per workload and server measures closer to a running replica.
+    warmup: { type: 'string', default: '8' },
     connections: { type: 'string', default: '50' },
     starts: { type: 'string', default: '3' },
     only: { type: 'string' },
@@ -37,7 +39,7 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.help) {
-  console.log(`pnpm bench [--rounds 3] [--duration 8] [--warmup 2] [--connections 50] [--starts 3]
+  console.log(`pnpm bench [--rounds 3] [--duration 8] [--warmup 8] [--connections 50] [--starts 3]
   [--only token-opaque,discovery,…] [--targets bare,postgres,embedded] [--profile SECONDS] [--profile-target bare|postgres|embedded]
   [--database-url postgres://…] [--redis-url redis://…] [--log-level info] [--out DIR]
   [--baseline CHECKOUT]  also run another checkout of Latchkey (a git worktree with its dependencies installed)
