@@ -50,7 +50,6 @@ export type AppOptions = {
   mount?: (app: Express) => void;
 };
 
-
 const API_PATH = /^\/api(?:\/|$)/i;
 
 /** The server's request listener: the provider lane (provider-lane.ts) in front of the app. */
