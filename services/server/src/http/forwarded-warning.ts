@@ -18,12 +18,15 @@ export function warnUntrustedForwardedFor(config: Pick<Config, 'trustProxy'>, lo
   };
 }
 
-/** The check above for any request (the provider lane's too); warns once per process. */
+// Loggers that have given the warning: the app and the provider lane each check, and it is said once.
+const warnedBy = new WeakSet<Logger>();
+
+/** The check above for any request (the provider lane's too); warns once per logger. */
 export function forwardedForWarning(config: Pick<Config, 'trustProxy'>, logger: Logger): (req: IncomingMessage) => void {
-  let warned = config.trustProxy !== false;
+  if (config.trustProxy !== false) return () => {};
   return (req) => {
-    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
-      warned = true;
+    if (!warnedBy.has(logger) && req.headers['x-forwarded-for'] !== undefined) {
+      warnedBy.add(logger);
       logger.warn(
         { from: req.socket.remoteAddress },
         'request with X-Forwarded-For but LATCHKEY_TRUST_PROXY is not set: the header is ignored, so rate limits and audit records see the proxy as the client. Behind a load balancer, set LATCHKEY_TRUST_PROXY to its address(es).',

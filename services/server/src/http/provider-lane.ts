@@ -75,15 +75,21 @@ export function providerLane(deps: ProviderLaneDeps, app: Express): RequestListe
     res.setHeader('X-Request-Id', id);
     warnForwarded(req);
     setSecurityHeaders(res);
-    if (req.method !== 'POST' || path !== '/token') return deps.providers.handle(req, res);
-    deps.limiter.consume('token', { ip }).then(
-      (verdict) => (verdict.allowed ? deps.providers.handle(req, res) : refuseTokenRequest(res, verdict)),
-      (error: unknown) => {
-        const httpError = reportError(deps.logger, error, path);
-        if (res.headersSent) return void res.end();
-        sendJsonError(res, httpError);
-      },
-    );
+    // What Express's error handling did for these paths, for anything thrown from here on.
+    const fail = (error: unknown) => {
+      const httpError = reportError(deps.logger, error, path);
+      if (res.headersSent) return void res.end();
+      sendJsonError(res, httpError);
+    };
+    try {
+      if (req.method !== 'POST' || path !== '/token') return deps.providers.handle(req, res);
+      deps.limiter
+        .consume('token', { ip })
+        .then((verdict) => (verdict.allowed ? deps.providers.handle(req, res) : refuseTokenRequest(res, verdict)))
+        .catch(fail);
+    } catch (error) {
+      fail(error);
+    }
   };
 
   return (req, res) => {
