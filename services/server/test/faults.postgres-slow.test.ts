@@ -34,11 +34,18 @@ describe.skipIf(!canUseOwnServices)('faults: Postgres slow', () => {
     expect((await s.token()).status).toBe(200);
     proxy.setDelay(2_000);
 
+    // Spread over a second: the server writes the tokens asked for in one event-loop turn with one
+    // statement (group commit), so twelve requests arriving together may need one connection only.
+    // Twelve turns need more than two connections can give within the acquire timeout.
     const burst = await Promise.all(
-      Array.from({ length: 12 }, () => timed(async () => {
-        const response = await s.token();
-        return { status: response.status, body: await response.text() };
-      })),
+      Array.from({ length: 12 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 80)).then(() =>
+          timed(async () => {
+            const response = await s.token();
+            return { status: response.status, body: await response.text() };
+          }),
+        ),
+      ),
     );
     // Meanwhile the process itself answers at once.
     const { ms: liveMs } = await timed(() => fetch(`${s.replica.url}/healthz`));
