@@ -54,6 +54,13 @@ export function providerLane(deps: ProviderLaneDeps, app: Express): RequestListe
   const setSecurityHeaders = securityHeaderSetter({ https: deps.config.issuer.startsWith('https://') });
   const writeLine = requestLineWriter(deps.logger);
 
+  // What Express's error handling did for these paths, for anything thrown once the lane has a request.
+  const fail = (res: ServerResponse, path: string, error: unknown): void => {
+    const httpError = reportError(deps.logger, error, path);
+    if (res.headersSent) return void res.end();
+    sendJsonError(res, httpError);
+  };
+
   const serve = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     const started = process.hrtime.bigint();
     const id = randomUUID();
@@ -75,20 +82,14 @@ export function providerLane(deps: ProviderLaneDeps, app: Express): RequestListe
     res.setHeader('X-Request-Id', id);
     warnForwarded(req);
     setSecurityHeaders(res);
-    // What Express's error handling did for these paths, for anything thrown from here on.
-    const fail = (error: unknown) => {
-      const httpError = reportError(deps.logger, error, path);
-      if (res.headersSent) return void res.end();
-      sendJsonError(res, httpError);
-    };
     try {
       if (req.method !== 'POST' || path !== '/token') return deps.providers.handle(req, res);
       deps.limiter
         .consume('token', { ip })
         .then((verdict) => (verdict.allowed ? deps.providers.handle(req, res) : refuseTokenRequest(res, verdict)))
-        .catch(fail);
+        .catch((error: unknown) => fail(res, path, error));
     } catch (error) {
-      fail(error);
+      fail(res, path, error);
     }
   };
 
